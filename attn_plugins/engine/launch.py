@@ -1,0 +1,101 @@
+"""Config loading and launch set-up shared by ``tools/train.py`` and ``tools/test.py``.
+
+The tools run configs of any OpenMMLab 2.x scope (mmpretrain, mmdet, mmseg): the config's
+``default_scope`` picks the registries, mmengine's ``Runner`` does the rest.
+"""
+import argparse
+import os
+import os.path as osp
+from typing import Optional
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
+
+
+def add_launch_args(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments every tool that builds a runner shares."""
+    parser.add_argument('--work-dir', help='folder for logs and checkpoints '
+                        '(default: ./work_dirs/<config name>)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+        help='override config keys, e.g. train_dataloader.batch_size=8 '
+        '"train_dataloader.dataset.data_root=/data/bsds500/"; lists as key="[a,b]"')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='job launcher (dist_train.sh and slurm_train.sh set it)')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK instead.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help=argparse.SUPPRESS)
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file and apply ``--cfg-options`` overrides.
+
+    Args:
+        path (str): Config file.
+        cfg_options (dict, optional): Dotted keys to values, merged last.
+
+    Returns:
+        Config: The merged config.
+
+    Raises:
+        FileNotFoundError: If ``path`` is not a file.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'config file not found: {path} (paths are relative to {os.getcwd()})')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def set_work_dir(cfg: Config, work_dir: Optional[str], config_path: str) -> None:
+    """Work dir priority: command line > config > ``./work_dirs/<config name>``."""
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def setup_launcher(cfg: Config, launcher: str, local_rank: int = 0) -> None:
+    """Record the launcher in ``cfg``; make distributed runs work on CPU-only machines.
+
+    mmengine's launcher assumes GPUs: it calls ``torch.cuda.set_device`` and wraps the
+    model in DDP with ``device_ids=[LOCAL_RANK]``. Without CUDA we start the process group
+    with gloo ourselves (mmengine then skips its own initialisation) and let DDP run on CPU
+    (``device_ids=None``). With CUDA nothing changes.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        launcher (str): One of ``'none'``, ``'pytorch'``, ``'slurm'``, ``'mpi'``.
+        local_rank (int): ``--local-rank`` from torch.distributed.launch; LOCAL_RANK wins.
+    """
+    os.environ.setdefault('LOCAL_RANK', str(local_rank))
+    cfg.launcher = launcher
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    if launcher != 'pytorch':
+        raise RuntimeError(
+            f'--launcher {launcher} without a CUDA GPU is not supported; use '
+            'tools/dist_train.sh (torchrun, --launcher pytorch) for CPU processes')
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if not torch_dist.is_initialized():
+        torch_dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Build the default runner, or ``cfg.runner_type`` from the registry if set."""
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

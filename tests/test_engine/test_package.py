@@ -1,0 +1,46 @@
+"""`import attn_plugins` registers the plugin; the core works without OpenMMLab."""
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+
+def test_import_registers_components():
+    import attn_plugins  # noqa: F401
+    from attn_plugins.data import ImageFolder
+    from mmpretrain.registry import DATASETS
+
+    assert DATASETS.get('ImageFolder') is ImageFolder
+
+
+def test_import_has_no_side_effects_beyond_registration(tmp_path):
+    """Importing writes no files and leaves mmengine's default scope alone."""
+    code = ('import os, attn_plugins; from mmengine.registry import DefaultScope; '
+            'assert DefaultScope.get_current_instance() is None; '
+            'print(sorted(os.listdir(".")))')
+    proc = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, 'PYTHONPATH': str(REPO_ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == '[]'
+
+
+def test_core_imports_without_openmmlab(tmp_path):
+    """With no mm* package importable, the package imports and registers nothing."""
+    site = Path(sysconfig.get_paths()['purelib'])
+    visible = tmp_path / 'site'
+    visible.mkdir()
+    for entry in site.iterdir():
+        if not entry.name.lower().startswith(('mmcv', 'mmengine', 'mmpretrain', 'mmdet',
+                                              'mmseg')):
+            (visible / entry.name).symlink_to(entry)
+    code = ('import sys, attn_plugins; '
+            'print(sorted(m for m in sys.modules if m.split(".")[0] in '
+            '("mmcv", "mmengine", "mmpretrain", "mmdet", "mmseg")))')
+    proc = subprocess.run(
+        [sys.executable, '-S', '-c', code], cwd=tmp_path, capture_output=True, text=True,
+        env={'PATH': os.environ['PATH'], 'PYTHONPATH': f'{REPO_ROOT}{os.pathsep}{visible}'})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == '[]'

@@ -1,0 +1,55 @@
+"""Evaluate a checkpoint on the test set of an OpenMMLab 2.x config (any scope).
+
+Examples:
+    python tools/test.py CONFIG work_dirs/NAME/epoch_10.pth
+    python tools/test.py CONFIG CKPT --out results.pkl            # also dump predictions
+    python tools/test.py CONFIG CKPT --out metrics.json --out-item metrics
+    bash tools/dist_test.sh CONFIG CKPT 8                          # several GPUs
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import mmengine  # noqa: E402
+from mmengine.evaluator import DumpResults  # noqa: E402
+
+import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
+from attn_plugins.engine.launch import (add_launch_args, build_runner,  # noqa: E402
+                                        load_config, set_work_dir, setup_launcher)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Evaluate a checkpoint with the test settings of a config.',
+        epilog=__doc__.split('\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--out', help='file to write predictions (.pkl) or metrics (.json)')
+    parser.add_argument('--out-item', choices=['metrics', 'pred'], default='pred',
+                        help='what --out holds (default: predictions)')
+    add_launch_args(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'checkpoint not found: {args.checkpoint}')
+    cfg = load_config(args.config, args.cfg_options)
+    set_work_dir(cfg, args.work_dir, args.config)
+    cfg.load_from = args.checkpoint
+    setup_launcher(cfg, args.launcher, args.local_rank)
+    runner = build_runner(cfg)
+    if args.out and args.out_item == 'pred':
+        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+    metrics = runner.test()
+    if args.out and args.out_item == 'metrics':
+        mmengine.dump(metrics, args.out)
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
