@@ -1,0 +1,14 @@
+"""Attention explanations in pure torch: differentiable Grad-CAM and Guided Backprop.
+
+Shared by CAST (Grad-CAM loss on the query encoder), ATCON (Grad-CAM consistency with a
+Guided-Backprop mask) and the visualisation tools. No OpenMMLab import: plain PyTorch and
+lightly users import these functions directly.
+"""
+from .gradcam import grad_cam, grad_cam_from_activations, resolve_layer
+from .guided import guided_backprop
+from .targets import target_scores
+
+__all__ = [
+    'grad_cam', 'grad_cam_from_activations', 'guided_backprop', 'resolve_layer',
+    'target_scores'
+]
