@@ -15,4 +15,4 @@ __all__ = ['__version__']
 
 if find_spec('mmpretrain') is not None:
     # Importing the adapter modules registers their components.
-    from . import data, engine  # noqa: F401
+    from . import data, engine, evaluation  # noqa: F401

@@ -1,5 +1,20 @@
 """OpenMMLab data adapters: datasets, transforms and samplers (registered on import)."""
 from .image_folder import ImageFolder, find_images, read_list_file
 from .photometric import ColorJitterNumpy2, shift_hue
+from .saliency_datasets import (FixationDataset, FixationMapFolder, OSIEFixations,
+                                SALICONFixations, SaliencyImageFolder)
+from .transforms import (EstimateSaliency, FixationsToDensity, LoadSaliencyMap,
+                         PackSaliencyInputs, SaliencyCenterCrop,
+                         SaliencyConstrainedRandomResizedCrop, SaliencyMultiView,
+                         SaliencyRandomFlip, SaliencyResize, crop_sample, flip_sample,
+                         read_saliency_map, resize_sample, stack_field)
 
-__all__ = ['ImageFolder', 'find_images', 'read_list_file', 'ColorJitterNumpy2', 'shift_hue']
+__all__ = [
+    'ImageFolder', 'find_images', 'read_list_file',
+    'ColorJitterNumpy2', 'shift_hue', 'SaliencyImageFolder', 'FixationDataset',
+    'OSIEFixations', 'SALICONFixations', 'FixationMapFolder', 'LoadSaliencyMap',
+    'EstimateSaliency', 'FixationsToDensity', 'SaliencyConstrainedRandomResizedCrop',
+    'SaliencyResize', 'SaliencyCenterCrop', 'SaliencyRandomFlip', 'SaliencyMultiView',
+    'PackSaliencyInputs', 'stack_field', 'crop_sample', 'resize_sample', 'flip_sample',
+    'read_saliency_map'
+]

@@ -1,0 +1,492 @@
+"""Saliency-aware transforms: a saliency map travels with its image through every geometric
+change, in the same call, so crops, flips and resizes can never misalign them.
+
+Keys a sample may carry besides ``img`` (all optional):
+
+- maps, float32 ``(H, W)`` at the image's size, resized bilinearly: ``saliency`` (values in
+  [0, 1]; thresholded at ``mask_threshold`` where a binary mask is needed) and
+  ``fixation_density`` (sums to 1 where it was made);
+- points, float32 ``(N, 2)`` ``(x, y)`` pixel coordinates, 0-based, pixel centres on
+  integers: ``fixation_points``.
+
+Ground-truth copies for evaluation at the original resolution (``gt_fixation_density``,
+``gt_fixation_points``) are deliberately *not* in these lists: no transform touches them.
+Photometric transforms (mmpretrain's ``ColorJitter``, ``GaussianBlur``, ...) change only
+``img``, so they leave every map as it is.
+"""
+import copy
+import os.path as osp
+from typing import List, Optional, Sequence, Tuple, Union
+
+import mmcv
+import numpy as np
+import torch
+from mmcv.image.geometric import pillow_interp_codes as PIL_INTERPOLATION
+from mmcv.transforms import BaseTransform, Compose
+from mmengine.logging import MMLogger
+from mmpretrain.datasets.transforms import PackInputs
+from mmpretrain.registry import TRANSFORMS
+from PIL import Image
+
+from ..saliency import (SaliencyCropSampler, fixation_density, fixations_to_map, resize_map,
+                        spectral_residual_saliency, to_mask)
+
+MAP_KEYS = ('saliency', 'fixation_density')
+POINT_KEYS = ('fixation_points',)
+# What the saliency crop records per view, gathered per view by SaliencyMultiView.
+CROP_KEYS = ('saliency_empty', 'crop_fallback', 'crop_box')
+
+
+def _image_hw(results: dict) -> Tuple[int, int]:
+    return results['img'].shape[:2]
+
+
+def _set_shape(results: dict) -> None:
+    results['img_shape'] = _image_hw(results)
+
+
+def crop_sample(results: dict, top: int, left: int, height: int, width: int) -> None:
+    """Crop the image and every map and point set of ``results`` to one box, in place.
+
+    Points that fall outside the box are dropped.
+    """
+    rows, cols = slice(top, top + height), slice(left, left + width)
+    results['img'] = results['img'][rows, cols]
+    for key in MAP_KEYS:
+        if key in results:
+            results[key] = results[key][rows, cols]
+    for key in POINT_KEYS:
+        if key in results:
+            shifted = results[key] - np.array([left, top], dtype=np.float32)
+            pixel = np.floor(shifted + 0.5)
+            inside = ((pixel[:, 0] >= 0) & (pixel[:, 0] < width) & (pixel[:, 1] >= 0)
+                      & (pixel[:, 1] < height))
+            results[key] = shifted[inside]
+    _set_shape(results)
+
+
+def resize_sample(results: dict, width: int, height: int, interpolation: str = 'bilinear',
+                  backend: str = 'cv2') -> None:
+    """Resize the image to ``(width, height)`` and every map and point set with it, in place.
+
+    Maps go through the very same resize as the image (interpolation and backend), so a map
+    that encodes the image's pixels still encodes them afterwards. Interpolations that can
+    overshoot (bicubic, lanczos) are clipped at 0 so maps stay non-negative. Points are scaled
+    about pixel centres, ``x' = (x + 0.5) * sx - 0.5``.
+    """
+    old_h, old_w = _image_hw(results)
+    results['img'] = mmcv.imresize(results['img'], (width, height),
+                                   interpolation=interpolation, backend=backend)
+    for key in MAP_KEYS:
+        if key in results:
+            old = np.asarray(results[key], dtype=np.float32)
+            if backend == 'pillow':  # mmcv's pillow path takes uint8 only; PIL's 'F' mode
+                new = np.asarray(Image.fromarray(old, mode='F').resize(
+                    (width, height), PIL_INTERPOLATION[interpolation]))
+            else:
+                new = mmcv.imresize(old, (width, height), interpolation=interpolation)
+            if interpolation in ('bicubic', 'lanczos'):
+                new = np.maximum(new, 0)
+            results[key] = new
+    scale = np.array([width / old_w, height / old_h], dtype=np.float32)
+    for key in POINT_KEYS:
+        if key in results:
+            results[key] = (results[key] + 0.5) * scale - 0.5
+    _set_shape(results)
+
+
+def flip_sample(results: dict, direction: str = 'horizontal') -> None:
+    """Flip the image and every map and point set of ``results``, in place."""
+    height, width = _image_hw(results)
+    results['img'] = mmcv.imflip(results['img'], direction=direction)
+    for key in MAP_KEYS:
+        if key in results:
+            results[key] = np.ascontiguousarray(mmcv.imflip(results[key], direction=direction))
+    for key in POINT_KEYS:
+        if key in results:
+            points = results[key].copy()
+            if direction in ('horizontal', 'diagonal'):
+                points[:, 0] = width - 1 - points[:, 0]
+            if direction in ('vertical', 'diagonal'):
+                points[:, 1] = height - 1 - points[:, 1]
+            results[key] = points
+
+
+def read_saliency_map(path: str) -> np.ndarray:
+    """Read a saliency map file as float32 ``(H, W)`` with values in [0, 1].
+
+    8-bit images (PNG, JPEG, ...) are divided by 255; ``.npy`` arrays are taken as they are,
+    or divided by their maximum if it exceeds 1.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ValueError: If the file cannot be read, or is not a non-negative 2-D map.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'saliency map not found: {path}')
+    if path.lower().endswith('.npy'):
+        try:
+            saliency = np.load(path, allow_pickle=False).astype(np.float32)
+        except (ValueError, OSError) as err:
+            raise ValueError(f'cannot read saliency map {path}: {err}') from err
+    else:
+        saliency = mmcv.imread(path, flag='grayscale')
+        if saliency is None:
+            raise ValueError(f'cannot read saliency map {path}: not a readable image')
+        saliency = saliency.astype(np.float32) / 255.0
+    if saliency.ndim == 3 and saliency.shape[-1] == 1:
+        saliency = saliency[..., 0]
+    if saliency.ndim != 2:
+        raise ValueError(f'saliency map {path} must be 2-D (H, W), got shape {saliency.shape}')
+    if not np.isfinite(saliency).all() or saliency.min() < 0:
+        raise ValueError(f'saliency map {path} holds negative or non-finite values')
+    if saliency.max() > 1:
+        saliency = saliency / saliency.max()
+    return saliency
+
+
+@TRANSFORMS.register_module()
+class LoadSaliencyMap(BaseTransform):
+    """Load the map at ``results[path_key]`` into ``results[key]``, aligned with ``img``.
+
+    Place it after ``LoadImageFromFile``. A map of another size than its image is resized to
+    the image with a logged warning naming the file, never silently misaligned.
+
+    Args:
+        key (str): Where the map goes: ``'saliency'`` or ``'fixation_density'``.
+        path_key (str): Where the dataset put the file path.
+    """
+
+    def __init__(self, key: str = 'saliency', path_key: str = 'saliency_path') -> None:
+        if key not in MAP_KEYS:
+            raise ValueError(f'key must be one of {MAP_KEYS}, got {key!r}')
+        self.key = key
+        self.path_key = path_key
+
+    def transform(self, results: dict) -> dict:
+        if self.path_key not in results:
+            raise KeyError(f'{results.get("img_path", "sample")} has no {self.path_key!r}: use '
+                           'a dataset that pairs images with saliency maps '
+                           '(SaliencyImageFolder) or EstimateSaliency instead')
+        path = results[self.path_key]
+        saliency = read_saliency_map(path)
+        image_hw = _image_hw(results)
+        if saliency.shape != tuple(image_hw):
+            MMLogger.get_current_instance().warning(
+                f'saliency map {path} is {saliency.shape[1]}x{saliency.shape[0]} but its image '
+                f'{results.get("img_path", "")} is {image_hw[1]}x{image_hw[0]}; resizing the '
+                'map to the image')
+            saliency = resize_map(saliency, image_hw).astype(np.float32)
+        results[self.key] = saliency
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(key={self.key!r}, path_key={self.path_key!r})'
+
+
+@TRANSFORMS.register_module()
+class EstimateSaliency(BaseTransform):
+    """Estimate ``saliency`` from the image itself, with no teacher and no labels.
+
+    Uses the spectral residual (Hou & Zhang, 2007). Samples that already carry a map keep it
+    unless ``overwrite``.
+
+    Args:
+        overwrite (bool): Replace an existing map. Defaults to False.
+        **estimator_kwargs: Passed to :func:`attn_plugins.saliency.spectral_residual_saliency`.
+    """
+
+    def __init__(self, overwrite: bool = False, **estimator_kwargs) -> None:
+        self.overwrite = overwrite
+        self.estimator_kwargs = estimator_kwargs
+
+    def transform(self, results: dict) -> dict:
+        if self.overwrite or 'saliency' not in results:
+            rgb = results['img'][..., ::-1]  # mmcv loads BGR
+            results['saliency'] = spectral_residual_saliency(
+                rgb, **self.estimator_kwargs).astype(np.float32)
+        return results
+
+
+@TRANSFORMS.register_module()
+class FixationsToDensity(BaseTransform):
+    """Blur ``fixation_points`` into ``fixation_density`` at the current image size.
+
+    Give the blur in pixels (``sigma_px``) or in degrees of visual angle (``sigma_deg`` with
+    ``pixels_per_degree``; about one degree, 24 px at 800x600, for OSIE). Place it before any
+    resize so the blur is in the dataset's own pixels; later geometric transforms carry the
+    density along.
+
+    Args:
+        sigma_px (float, optional): Gaussian sigma in pixels.
+        sigma_deg (float, optional): Gaussian sigma in degrees of visual angle.
+        pixels_per_degree (float, optional): Needed with ``sigma_deg``.
+        keep_ground_truth (bool): Also store ``gt_fixation_density`` and
+            ``gt_fixation_points``, frozen at this resolution, for evaluation against the
+            original image (``SaliencyMetric``). Defaults to False.
+    """
+
+    def __init__(self, sigma_px: Optional[float] = None, sigma_deg: Optional[float] = None,
+                 pixels_per_degree: Optional[float] = None,
+                 keep_ground_truth: bool = False) -> None:
+        self.blur = dict(sigma_px=sigma_px, sigma_deg=sigma_deg,
+                         pixels_per_degree=pixels_per_degree)
+        self.keep_ground_truth = keep_ground_truth
+        fixation_density(np.ones((1, 1)), **self.blur)  # validates the blur arguments now
+
+    def transform(self, results: dict) -> dict:
+        points = results['fixation_points']
+        fixation_map = fixations_to_map(points[:, 0], points[:, 1], _image_hw(results),
+                                        one_based=False)
+        if not fixation_map.any():
+            raise ValueError(f'{results.get("img_path", "sample")} has no fixation inside '
+                             'the image')
+        density = fixation_density(fixation_map, **self.blur).astype(np.float32)
+        results['fixation_density'] = density
+        if self.keep_ground_truth:
+            results['gt_fixation_density'] = density.copy()
+            results['gt_fixation_points'] = points.copy()
+        return results
+
+
+def _require_saliency(results: dict, transform: str) -> np.ndarray:
+    if 'saliency' not in results:
+        raise KeyError(f'{transform} needs a saliency map but {results.get("img_path", "the sample")} '
+                       'has none: put LoadSaliencyMap or EstimateSaliency before it')
+    return results['saliency']
+
+
+def _to_size(scale: Union[int, Sequence[int]]) -> Tuple[int, int]:
+    """``scale`` as (width, height), mmcv's order."""
+    if isinstance(scale, int):
+        return scale, scale
+    width, height = scale
+    return int(width), int(height)
+
+
+@TRANSFORMS.register_module()
+class SaliencyConstrainedRandomResizedCrop(BaseTransform):
+    """CAST's crop: a RandomResizedCrop that keeps a share of the salient pixels.
+
+    The binary mask (``saliency > mask_threshold``) picks the box through
+    :class:`attn_plugins.saliency.SaliencyCropSampler`; image and maps are cropped and resized
+    together. Sets ``saliency_empty`` (the mask was empty: a plain random crop was taken and
+    CAST leaves the sample out of its attention loss), ``crop_fallback`` and ``crop_box``
+    (``(top, left, height, width)`` in the input's pixels).
+
+    Args:
+        scale (int | tuple[int, int]): Output size, ``(width, height)`` or one side.
+        crop_ratio_range (tuple[float, float]): Box area range as a fraction of the image.
+        aspect_ratio_range (tuple[float, float]): Box aspect ratio range (w / h).
+        min_salient_fraction (float): Accept a box holding at least this share of the
+            salient pixels.
+        max_attempts (int): Proposals before the fallback box.
+        mask_threshold (float): Saliency above this is salient.
+        interpolation (str): Image interpolation. Defaults to ``'bilinear'``.
+        backend (str): ``'cv2'`` or ``'pillow'`` for the image resize.
+    """
+
+    def __init__(self,
+                 scale: Union[int, Sequence[int]],
+                 crop_ratio_range: Tuple[float, float] = (0.2, 1.0),
+                 aspect_ratio_range: Tuple[float, float] = (3. / 4., 4. / 3.),
+                 min_salient_fraction: float = 0.2,
+                 max_attempts: int = 10,
+                 mask_threshold: float = 0.5,
+                 interpolation: str = 'bilinear',
+                 backend: str = 'cv2') -> None:
+        self.size = _to_size(scale)
+        self.sampler = SaliencyCropSampler(
+            scale=crop_ratio_range, ratio=aspect_ratio_range,
+            min_salient_fraction=min_salient_fraction, max_tries=max_attempts)
+        self.mask_threshold = mask_threshold
+        self.interpolation = interpolation
+        self.backend = backend
+
+    def transform(self, results: dict) -> dict:
+        saliency = _require_saliency(results, type(self).__name__)
+        box = self.sampler.sample(to_mask(saliency, self.mask_threshold))
+        crop_sample(results, box.top, box.left, box.height, box.width)
+        resize_sample(results, *self.size, self.interpolation, self.backend)
+        results['saliency_empty'] = box.empty_mask
+        results['crop_fallback'] = box.fallback
+        results['crop_box'] = (box.top, box.left, box.height, box.width)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(size={self.size}, sampler={self.sampler}, '
+                f'mask_threshold={self.mask_threshold})')
+
+
+@TRANSFORMS.register_module()
+class SaliencyResize(BaseTransform):
+    """Resize the image and its maps to ``scale``.
+
+    Args:
+        scale (int | tuple[int, int]): ``(width, height)``, or one side for a square.
+        keep_ratio (bool): Fit inside ``scale`` keeping the aspect ratio instead.
+        interpolation (str): Image interpolation.
+        backend (str): ``'cv2'`` or ``'pillow'``.
+    """
+
+    def __init__(self, scale: Union[int, Sequence[int]], keep_ratio: bool = False,
+                 interpolation: str = 'bilinear', backend: str = 'cv2') -> None:
+        self.size = _to_size(scale)
+        self.keep_ratio = keep_ratio
+        self.interpolation = interpolation
+        self.backend = backend
+
+    def transform(self, results: dict) -> dict:
+        height, width = _image_hw(results)
+        size = self.size
+        if self.keep_ratio:
+            size = mmcv.rescale_size((width, height), self.size)
+        resize_sample(results, *size, self.interpolation, self.backend)
+        return results
+
+
+@TRANSFORMS.register_module()
+class SaliencyCenterCrop(BaseTransform):
+    """Crop the central ``crop_size`` region of the image and its maps.
+
+    Args:
+        crop_size (int | tuple[int, int]): ``(width, height)`` or one side.
+    """
+
+    def __init__(self, crop_size: Union[int, Sequence[int]]) -> None:
+        self.size = _to_size(crop_size)
+
+    def transform(self, results: dict) -> dict:
+        height, width = _image_hw(results)
+        crop_w, crop_h = min(self.size[0], width), min(self.size[1], height)
+        crop_sample(results, (height - crop_h) // 2, (width - crop_w) // 2, crop_h, crop_w)
+        return results
+
+
+@TRANSFORMS.register_module()
+class SaliencyRandomFlip(BaseTransform):
+    """Flip the image and its maps with probability ``prob``.
+
+    Args:
+        prob (float): Flip probability.
+        direction (str): ``'horizontal'``, ``'vertical'`` or ``'diagonal'``.
+    """
+
+    def __init__(self, prob: float = 0.5, direction: str = 'horizontal') -> None:
+        if not 0 <= prob <= 1:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        self.prob = prob
+        self.direction = direction
+
+    def transform(self, results: dict) -> dict:
+        flip = bool(np.random.rand() < self.prob)
+        if flip:
+            flip_sample(results, self.direction)
+        results['flip'] = flip
+        results['flip_direction'] = self.direction if flip else None
+        return results
+
+
+@TRANSFORMS.register_module()
+class SaliencyMultiView(BaseTransform):
+    """Several augmented views of one sample, each keeping its own saliency.
+
+    mmpretrain's ``MultiView`` keeps only ``img`` of each view. This wrapper runs each view's
+    pipeline on a copy of the sample and gathers ``img`` and every map, point set and crop
+    record (``saliency_empty``, ``crop_fallback``, ``crop_box``) as per-view lists, in view
+    order.
+
+    Args:
+        transforms (list[list[dict]]): One pipeline per group of views.
+        num_views (int | list[int]): Views per pipeline (an int repeats ``transforms[0]``).
+    """
+
+    def __init__(self, transforms: List[List[Union[dict, BaseTransform]]],
+                 num_views: Union[int, List[int]]) -> None:
+        if isinstance(num_views, int):
+            num_views = [num_views]
+        if len(num_views) != len(transforms):
+            raise ValueError(f'num_views {num_views} must give one count per pipeline '
+                             f'({len(transforms)} pipelines)')
+        self.pipelines = []
+        for count, pipeline in zip(num_views, transforms):
+            # Built from mmpretrain's registry (which falls back to mmcv's), so the wrapper
+            # works without a default scope too.
+            steps = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
+            self.pipelines.extend([Compose(steps)] * count)
+
+    def transform(self, results: dict) -> dict:
+        views = [pipeline(copy.deepcopy(results)) for pipeline in self.pipelines]
+        multi = dict(results)
+        for key in ('img', *MAP_KEYS, *POINT_KEYS, *CROP_KEYS):
+            if key in views[0]:
+                multi[key] = [view[key] for view in views]
+        multi['img_shape'] = [view['img_shape'] for view in views]
+        return multi
+
+
+def _tensor(value, dtype=torch.float32):
+    if isinstance(value, list):
+        return torch.stack([_tensor(v, dtype) for v in value])
+    return torch.as_tensor(np.asarray(value), dtype=dtype)
+
+
+def _rasterise(points, shape) -> np.ndarray:
+    return fixations_to_map(points[:, 0], points[:, 1], shape, one_based=False)
+
+
+@TRANSFORMS.register_module()
+class PackSaliencyInputs(PackInputs):
+    """``PackInputs`` that also packs the saliency fields into the data sample.
+
+    Per sample, each field present becomes a tensor on the ``DataSample`` (a leading view
+    axis ``V`` for multi-view samples): ``saliency`` and ``fixation_density`` (float,
+    ``([V,] H, W)``), ``fixation_map`` rasterised from ``fixation_points`` at the image size,
+    ``saliency_empty`` (bool, ``([V])``), and the evaluation copies ``gt_fixation_density`` /
+    ``gt_fixation_map`` at the original size. Models batch them with
+    :func:`attn_plugins.data.stack_field`. Other arguments as ``PackInputs``.
+    """
+
+    def transform(self, results: dict) -> dict:
+        packed = super().transform(results)
+        sample = packed['data_samples']
+        for key in (*MAP_KEYS, 'gt_fixation_density'):
+            if key in results:
+                sample.set_field(_tensor(results[key]), key)
+        if 'saliency_empty' in results:
+            sample.set_field(_tensor(results['saliency_empty'], torch.bool), 'saliency_empty')
+        if 'fixation_points' in results:
+            points, shapes = results['fixation_points'], results['img_shape']
+            fixation_map = ([_rasterise(p, s) for p, s in zip(points, shapes)]
+                            if isinstance(points, list) else _rasterise(points, shapes))
+            sample.set_field(_tensor(fixation_map), 'fixation_map')
+        if 'gt_fixation_points' in results:
+            shape = results['gt_fixation_density'].shape if 'gt_fixation_density' in results \
+                else results['ori_shape']
+            sample.set_field(_tensor(_rasterise(results['gt_fixation_points'], shape)),
+                             'gt_fixation_map')
+        return packed
+
+
+def stack_field(data_samples: Sequence, key: str,
+                device: Optional[Union[str, torch.device]] = None) -> torch.Tensor:
+    """Batch one packed field of every data sample: ``(B, [V,] H, W)``.
+
+    Args:
+        data_samples (Sequence[DataSample]): The batch's samples.
+        key (str): Field name, e.g. ``'saliency'``.
+        device (str | torch.device, optional): Move the batch there.
+
+    Returns:
+        torch.Tensor: The stacked field.
+
+    Raises:
+        KeyError: If a sample lacks the field (name the transform that makes it).
+    """
+    missing = [i for i, sample in enumerate(data_samples) if key not in sample]
+    if missing:
+        raise KeyError(f'data samples {missing} have no {key!r}: pack it with '
+                       'PackSaliencyInputs after a transform that makes it')
+    batch = torch.stack([sample.get(key) for sample in data_samples])
+    return batch.to(device) if device is not None else batch
+

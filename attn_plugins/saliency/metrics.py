@@ -1,0 +1,190 @@
+"""Saliency benchmark metrics as the MIT/Tuebingen saliency benchmark defines them.
+
+Every metric takes a predicted map ``P`` and a ground truth ``Q`` of the same shape (H, W),
+as numpy arrays or tensors, and returns a float. Resize predictions to the ground truth
+first (:func:`~attn_plugins.saliency.maps.resize_map`), as the benchmark does.
+
+- :func:`nss` and :func:`auc_judd` score against a *fixation map* (pixels > 0 are fixated).
+- :func:`kld`, :func:`cc` and :func:`sim` score against a *fixation density* (or any
+  non-negative ground-truth map).
+
+Degenerate inputs are defined rather than left to produce NaN:
+
+- a ground truth without any positive pixel raises ``ValueError`` (there is nothing to
+  score against; the MIT code returns NaN or a meaningless number there);
+- a constant prediction carries no information: NSS 0, CC 0, AUC-Judd 0.5, and KLD and SIM
+  treat it as the uniform distribution.
+
+The population standard deviation (numpy's ``std``, as in the Tuebingen ``pysaliency`` code)
+is used; the MIT MATLAB code's ``std`` divides by N - 1, which scales NSS by
+``sqrt((N - 1) / N)`` (1 - 1e-6 on an 800x600 map).
+"""
+import numpy as np
+
+from ._utils import as_float_map
+from .maps import to_distribution
+
+#: The benchmark's regulariser in KLD: MATLAB's ``eps`` (float64 machine epsilon).
+KLD_EPS = 2.2204e-16
+
+
+def _check_pair(prediction, ground_truth):
+    """Both maps as float64 arrays of the same 2-D shape."""
+    pred = as_float_map(prediction, 'prediction')
+    gt = as_float_map(ground_truth, 'ground truth')
+    if pred.shape != gt.shape:
+        raise ValueError(f'prediction and ground truth must have the same shape, got '
+                         f'{pred.shape} and {gt.shape}; resize the prediction to the ground '
+                         'truth first (attn_plugins.saliency.resize_map)')
+    return pred, gt
+
+
+def _fixated(ground_truth: np.ndarray, metric: str) -> np.ndarray:
+    """Boolean map of the fixated pixels, or ValueError when there are none."""
+    fixated = ground_truth > 0
+    if not fixated.any():
+        raise ValueError(f'{metric}: the fixation map has no fixations (no pixel > 0), so '
+                         'the score is undefined; skip this image')
+    return fixated
+
+
+def _check_nonempty(ground_truth: np.ndarray, metric: str) -> None:
+    if not (ground_truth != 0).any():
+        raise ValueError(f'{metric}: the ground truth is all zero (no fixations), so the score '
+                         'is undefined; skip this image')
+
+
+def _standardise(saliency: np.ndarray) -> np.ndarray:
+    """(x - mean) / std; a constant map becomes all zeros."""
+    # Test max == min rather than std == 0: the mean of a constant map can differ from its
+    # value in the last bit, which leaves a tiny nonzero std and turns rounding into signal.
+    std = saliency.std()
+    if saliency.max() == saliency.min() or std == 0:
+        return np.zeros_like(saliency)
+    return (saliency - saliency.mean()) / std
+
+
+def nss(prediction, fixation_map) -> float:
+    """Normalized Scanpath Saliency: mean standardised prediction at the fixated pixels.
+
+    ``NSS = mean over fixated pixels i of (P_i - mean(P)) / std(P)``.
+
+    Args:
+        prediction (np.ndarray | torch.Tensor): saliency map of shape (H, W).
+        fixation_map (np.ndarray | torch.Tensor): fixation map of shape (H, W); pixels > 0
+            are fixated (their values are not used as weights).
+
+    Returns:
+        float: NSS; 0 for chance, higher is better; 0 for a constant prediction.
+    """
+    pred, gt = _check_pair(prediction, fixation_map)
+    fixated = _fixated(gt, 'nss')
+    return float(_standardise(pred)[fixated].mean())
+
+
+def kld(prediction, ground_truth, eps: float = KLD_EPS) -> float:
+    """Kullback-Leibler divergence of the prediction from the ground truth.
+
+    ``KLD = sum_i Q_i * log(eps + Q_i / (P_i + eps))`` with P and Q each normalised to sum 1
+    (that is KL(Q || P), the ground truth first), ``eps = 2.2204e-16`` as in the benchmark.
+    An all-zero prediction counts as the uniform distribution.
+
+    Args:
+        prediction (np.ndarray | torch.Tensor): non-negative saliency map of shape (H, W).
+        ground_truth (np.ndarray | torch.Tensor): non-negative fixation density (or fixation
+            map) of shape (H, W).
+        eps (float): regulariser of the quotient and the logarithm.
+
+    Returns:
+        float: KLD; 0 for a perfect prediction, lower is better.
+    """
+    pred, gt = _check_pair(prediction, ground_truth)
+    for name, saliency in (('prediction', pred), ('ground truth', gt)):
+        if (saliency < 0).any():
+            raise ValueError(f'kld: the {name} has negative values; KLD compares non-negative '
+                             'maps (apply a softmax or sigmoid, or subtract the minimum, first)')
+    _check_nonempty(gt, 'kld')
+    p = to_distribution(pred)
+    q = to_distribution(gt)
+    return float(np.sum(q * np.log(eps + q / (p + eps))))
+
+
+def cc(prediction, ground_truth) -> float:
+    """Pearson's linear correlation coefficient between prediction and ground truth.
+
+    Args:
+        prediction (np.ndarray | torch.Tensor): saliency map of shape (H, W).
+        ground_truth (np.ndarray | torch.Tensor): fixation density of shape (H, W).
+
+    Returns:
+        float: CC in [-1, 1], higher is better; 0 when either map is constant (the
+        correlation is undefined there and no linear relation can be measured).
+    """
+    pred, gt = _check_pair(prediction, ground_truth)
+    _check_nonempty(gt, 'cc')
+    return float(np.mean(_standardise(pred) * _standardise(gt)))
+
+
+def _minmax_distribution(saliency: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1] by min and max, then to sum 1; a constant map becomes uniform."""
+    spread = saliency.max() - saliency.min()
+    if spread > 0:
+        saliency = (saliency - saliency.min()) / spread
+        return saliency / saliency.sum()
+    return np.full_like(saliency, 1.0 / saliency.size)
+
+
+def sim(prediction, ground_truth) -> float:
+    """Similarity (histogram intersection): ``sum_i min(P_i, Q_i)``.
+
+    Each map is min-max scaled to [0, 1] and then normalised to sum 1, as in the benchmark;
+    a constant map counts as the uniform distribution.
+
+    Args:
+        prediction (np.ndarray | torch.Tensor): saliency map of shape (H, W).
+        ground_truth (np.ndarray | torch.Tensor): fixation density of shape (H, W).
+
+    Returns:
+        float: SIM in [0, 1]; 1 for identical distributions, higher is better.
+    """
+    pred, gt = _check_pair(prediction, ground_truth)
+    _check_nonempty(gt, 'sim')
+    return float(np.minimum(_minmax_distribution(pred), _minmax_distribution(gt)).sum())
+
+
+def auc_judd(prediction, fixation_map) -> float:
+    """AUC-Judd: area under the ROC curve of the prediction as a classifier of fixated pixels.
+
+    The thresholds are the prediction's values at the fixated pixels. At a threshold t the
+    true-positive rate is the share of fixated pixels with ``P >= t`` and the false-positive
+    rate the share of non-fixated pixels with ``P >= t``; the points (0, 0) and (1, 1) close
+    the curve and the area is the trapezoid sum. Ties share one threshold, so the result is
+    deterministic: a constant map scores exactly 0.5. (The MIT code instead adds uniform noise
+    of 1e-7 to break ties at random; on maps without ties at the fixated values both agree.)
+
+    Args:
+        prediction (np.ndarray | torch.Tensor): saliency map of shape (H, W).
+        fixation_map (np.ndarray | torch.Tensor): fixation map of shape (H, W); pixels > 0
+            are fixated.
+
+    Returns:
+        float: AUC in [0, 1]; 0.5 for chance, 1 when every fixated pixel outranks every
+        other pixel.
+    """
+    pred, gt = _check_pair(prediction, fixation_map)
+    fixated = _fixated(gt, 'auc_judd').ravel()
+    values = pred.ravel()
+    n_fixated = int(fixated.sum())
+    n_other = values.size - n_fixated
+    if n_other == 0:
+        raise ValueError('auc_judd: every pixel is fixated, so there are no negatives and the '
+                         'ROC curve is undefined')
+    fixated_values = np.sort(values[fixated])
+    thresholds = np.unique(fixated_values)[::-1]
+    # Pixels with a value >= t: count from the sorted values instead of comparing every
+    # threshold with every pixel.
+    above_all = values.size - np.searchsorted(np.sort(values), thresholds, side='left')
+    above_fixated = n_fixated - np.searchsorted(fixated_values, thresholds, side='left')
+    tpr = np.concatenate([[0.0], above_fixated / n_fixated, [1.0]])
+    fpr = np.concatenate([[0.0], (above_all - above_fixated) / n_other, [1.0]])
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
