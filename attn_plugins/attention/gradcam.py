@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..saliency.maps import minmax_scale
 from .targets import Targets, target_scores
 
 _NORMALIZE = (None, 'minmax')
@@ -98,16 +99,8 @@ def grad_cam_from_activations(activations: torch.Tensor,
     if relu:
         cam = F.relu(cam)
     if normalize == 'minmax':
-        cam = _minmax(cam, eps)
+        cam = minmax_scale(cam, eps)
     return cam
-
-
-def _minmax(maps: torch.Tensor, eps: float) -> torch.Tensor:
-    """Per-sample ``(m - min) / (max - min + eps)`` of ``(B, h, w)`` maps."""
-    flat = maps.flatten(1)
-    low = flat.min(dim=1, keepdim=True).values
-    high = flat.max(dim=1, keepdim=True).values
-    return ((flat - low) / (high - low + eps)).view_as(maps)
 
 
 def resolve_layer(model: nn.Module, layer: Union[nn.Module, str]) -> nn.Module:

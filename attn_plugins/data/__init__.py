@@ -2,7 +2,7 @@
 from .image_folder import ImageFolder, find_images, read_list_file
 from .photometric import ColorJitterNumpy2, shift_hue
 from .saliency_datasets import (FixationDataset, FixationMapFolder, OSIEFixations,
-                                SALICONFixations, SaliencyImageFolder)
+                                SALICONFixations, SaliencyImageFolder, index_saliency_maps)
 from .transforms import (EstimateSaliency, FixationsToDensity, LoadSaliencyMap,
                          PackSaliencyInputs, SaliencyCenterCrop,
                          SaliencyConstrainedRandomResizedCrop, SaliencyMultiView,
@@ -16,5 +16,5 @@ __all__ = [
     'EstimateSaliency', 'FixationsToDensity', 'SaliencyConstrainedRandomResizedCrop',
     'SaliencyResize', 'SaliencyCenterCrop', 'SaliencyRandomFlip', 'SaliencyMultiView',
     'PackSaliencyInputs', 'stack_field', 'crop_sample', 'resize_sample', 'flip_sample',
-    'read_saliency_map'
+    'read_saliency_map', 'index_saliency_maps'
 ]

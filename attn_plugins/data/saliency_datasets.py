@@ -1,5 +1,6 @@
 """Datasets of images paired with saliency maps or with human eye fixations."""
 import json
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -16,6 +17,24 @@ SALIENCY_EXTENSIONS = ('.png', '.npy', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
 def _stem(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
+
+
+def index_saliency_maps(folder: str) -> Dict[str, str]:
+    """Saliency maps directly in ``folder`` by file stem: ``{'100075': '.../100075.png'}``.
+
+    Raises:
+        FileNotFoundError: If ``folder`` is not a directory.
+        ValueError: If it holds no map, or two maps share a stem.
+    """
+    index: Dict[str, str] = {}
+    for path in find_images(folder, SALIENCY_EXTENSIONS):
+        if osp.dirname(path) != folder.rstrip(os.sep):
+            continue  # maps are matched by stem in this folder only
+        stem = _stem(path)
+        if stem in index:
+            raise ValueError(f'two saliency maps for {stem!r}: {index[stem]} and {path}')
+        index[stem] = path
+    return index
 
 
 @DATASETS.register_module()
@@ -54,20 +73,8 @@ class SaliencyImageFolder(ImageFolder):
         super().__init__(data_root=data_root, img_dirs=img_dirs, ann_file=ann_file,
                          extensions=extensions, **kwargs)
 
-    def _saliency_index(self) -> Dict[str, str]:
-        folder = osp.join(self.data_root, self.saliency_dir)
-        index: Dict[str, str] = {}
-        for path in find_images(folder, SALIENCY_EXTENSIONS):
-            if osp.dirname(path) != folder:
-                continue  # maps are matched by stem in this folder only
-            stem = _stem(path)
-            if stem in index:
-                raise ValueError(f'two saliency maps for {stem!r}: {index[stem]} and {path}')
-            index[stem] = path
-        return index
-
     def load_data_list(self) -> List[dict]:
-        index = self._saliency_index()
+        index = index_saliency_maps(osp.join(self.data_root, self.saliency_dir))
         data_list, skipped = [], []
         for img_path in self._image_paths():
             saliency_path = index.get(_stem(img_path))

@@ -320,26 +320,39 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
 
 @TRANSFORMS.register_module()
 class SaliencyResize(BaseTransform):
-    """Resize the image and its maps to ``scale``.
+    """Resize the image and its maps.
 
     Args:
-        scale (int | tuple[int, int]): ``(width, height)``, or one side for a square.
+        scale (int | tuple[int, int]): ``(width, height)``, or one side for a square; with
+            ``edge`` an int, the length of that edge.
         keep_ratio (bool): Fit inside ``scale`` keeping the aspect ratio instead.
+        edge (str, optional): ``'short'`` or ``'long'``: scale that edge to ``scale`` (an
+            int) and keep the aspect ratio, as mmpretrain's ``ResizeEdge``.
         interpolation (str): Image interpolation.
         backend (str): ``'cv2'`` or ``'pillow'``.
     """
 
     def __init__(self, scale: Union[int, Sequence[int]], keep_ratio: bool = False,
-                 interpolation: str = 'bilinear', backend: str = 'cv2') -> None:
+                 edge: Optional[str] = None, interpolation: str = 'bilinear',
+                 backend: str = 'cv2') -> None:
+        if edge not in (None, 'short', 'long'):
+            raise ValueError(f"edge must be None, 'short' or 'long', got {edge!r}")
+        if edge is not None and not isinstance(scale, int):
+            raise ValueError(f'with edge={edge!r}, scale must be one int, got {scale}')
         self.size = _to_size(scale)
         self.keep_ratio = keep_ratio
+        self.edge = edge
         self.interpolation = interpolation
         self.backend = backend
 
     def transform(self, results: dict) -> dict:
         height, width = _image_hw(results)
         size = self.size
-        if self.keep_ratio:
+        if self.edge is not None:
+            edge = min(height, width) if self.edge == 'short' else max(height, width)
+            factor = self.size[0] / edge
+            size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        elif self.keep_ratio:
             size = mmcv.rescale_size((width, height), self.size)
         resize_sample(results, *size, self.interpolation, self.backend)
         return results

@@ -99,3 +99,31 @@ def build_runner(cfg: Config) -> Runner:
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
+
+
+def load_model(config: str, checkpoint: Optional[str] = None,
+               cfg_options: Optional[dict] = None, device: str = 'cpu') -> torch.nn.Module:
+    """Build ``cfg.model`` in the config's scope and load a checkpoint into it, for tools.
+
+    Args:
+        config (str): Config file.
+        checkpoint (str, optional): Checkpoint file; ``None`` keeps the initial weights.
+        cfg_options (dict, optional): Config overrides.
+        device (str): Where the model goes.
+
+    Returns:
+        nn.Module: The model, in eval mode.
+    """
+    from mmengine.registry import MODELS, init_default_scope
+    from mmengine.runner import load_checkpoint
+
+    cfg = load_config(config, cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    model.to(device)
+    model.eval()
+    return model

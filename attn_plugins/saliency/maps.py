@@ -63,6 +63,33 @@ def to_distribution(saliency: ArrayOrTensor) -> ArrayOrTensor:
     return np.where(total > 0, saliency / np.where(total > 0, total, 1.0), uniform)
 
 
+def minmax_scale(maps: ArrayOrTensor, eps: float = 0.0) -> ArrayOrTensor:
+    """Scale each map to [0, 1]: ``(m - min m) / (max m - min m + eps)`` over (H, W).
+
+    A constant map (no spread and ``eps == 0``) becomes all zeros. Differentiable for
+    tensors (CAST scales its Grad-CAM this way with ``eps = 1e-7``).
+
+    Args:
+        maps (np.ndarray | torch.Tensor): maps of shape (..., H, W).
+        eps (float): added to the denominator.
+
+    Returns:
+        np.ndarray | torch.Tensor: scaled maps, same shape and type.
+    """
+    if maps.ndim < 2:
+        raise ValueError(f'maps must have shape (..., H, W), got shape {tuple(maps.shape)}')
+    if isinstance(maps, torch.Tensor):
+        flat = maps.flatten(-2)
+        low = flat.min(dim=-1, keepdim=True).values
+        spread = flat.max(dim=-1, keepdim=True).values - low + eps
+        spread = torch.where(spread > 0, spread, torch.ones_like(spread))
+        return ((flat - low) / spread).view_as(maps)
+    maps = as_numpy(maps, 'maps').astype(np.float64)
+    low = maps.min(axis=(-2, -1), keepdims=True)
+    spread = maps.max(axis=(-2, -1), keepdims=True) - low + eps
+    return (maps - low) / np.where(spread > 0, spread, 1.0)
+
+
 def to_mask(saliency: ArrayOrTensor, threshold: float = 0.5) -> ArrayOrTensor:
     """Binary mask of the salient pixels: values above ``threshold`` of the value range.
 

@@ -22,7 +22,7 @@ is used; the MIT MATLAB code's ``std`` divides by N - 1, which scales NSS by
 import numpy as np
 
 from ._utils import as_float_map
-from .maps import to_distribution
+from .maps import minmax_scale, to_distribution
 
 #: The benchmark's regulariser in KLD: MATLAB's ``eps`` (float64 machine epsilon).
 KLD_EPS = 2.2204e-16
@@ -125,15 +125,6 @@ def cc(prediction, ground_truth) -> float:
     return float(np.mean(_standardise(pred) * _standardise(gt)))
 
 
-def _minmax_distribution(saliency: np.ndarray) -> np.ndarray:
-    """Scale to [0, 1] by min and max, then to sum 1; a constant map becomes uniform."""
-    spread = saliency.max() - saliency.min()
-    if spread > 0:
-        saliency = (saliency - saliency.min()) / spread
-        return saliency / saliency.sum()
-    return np.full_like(saliency, 1.0 / saliency.size)
-
-
 def sim(prediction, ground_truth) -> float:
     """Similarity (histogram intersection): ``sum_i min(P_i, Q_i)``.
 
@@ -149,7 +140,8 @@ def sim(prediction, ground_truth) -> float:
     """
     pred, gt = _check_pair(prediction, ground_truth)
     _check_nonempty(gt, 'sim')
-    return float(np.minimum(_minmax_distribution(pred), _minmax_distribution(gt)).sum())
+    pred, gt = to_distribution(minmax_scale(pred)), to_distribution(minmax_scale(gt))
+    return float(np.minimum(pred, gt).sum())
 
 
 def auc_judd(prediction, fixation_map) -> float:

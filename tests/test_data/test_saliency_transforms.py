@@ -226,3 +226,13 @@ def test_registered_in_mmpretrain_transforms():
                  'SaliencyRandomFlip', 'SaliencyMultiView', 'PackSaliencyInputs',
                  'ColorJitterNumpy2'):
         assert TRANSFORMS.get(name) is not None, name
+
+
+def test_resize_by_edge_keeps_the_aspect_ratio():
+    sample = dict(img=np.zeros((30, 60, 3), np.uint8), saliency=np.ones((30, 60), np.float32))
+    short = SaliencyResize(scale=15, edge='short')(dict(sample))
+    assert short['img'].shape[:2] == short['saliency'].shape == (15, 30)
+    long = SaliencyResize(scale=15, edge='long')(dict(sample))
+    assert long['img'].shape[:2] == (8, 15)
+    with pytest.raises(ValueError, match='scale must be one int'):
+        SaliencyResize(scale=(4, 4), edge='short')

@@ -116,3 +116,18 @@ def test_resize_map_keeps_type_and_constant_maps():
     assert tensor.dtype == torch.float32 and tensor.shape == (4, 2)
     with pytest.raises(ValueError, match='2-D'):
         resize_map(np.ones((2, 3, 3)), (2, 2))
+
+
+def test_minmax_scale_numpy_and_torch():
+    from attn_plugins.saliency import minmax_scale
+
+    maps = np.array([[[1.0, 3.0], [5.0, 9.0]], [[2.0, 2.0], [2.0, 2.0]]])
+    expected = np.array([[[0.0, 0.25], [0.5, 1.0]], [[0.0, 0.0], [0.0, 0.0]]])
+    np.testing.assert_allclose(minmax_scale(maps), expected)
+    scaled = minmax_scale(torch.tensor(maps, requires_grad=True), eps=1e-7)
+    np.testing.assert_allclose(scaled.detach().numpy(), [[[0, 2 / (8 + 1e-7)],
+                                                          [4 / (8 + 1e-7), 8 / (8 + 1e-7)]],
+                                                         [[0, 0], [0, 0]]])
+    scaled.sum().backward()  # differentiable, finite on the constant map too
+    with pytest.raises(ValueError, match=r'\(\.\.\., H, W\)'):
+        minmax_scale(np.ones(3))
