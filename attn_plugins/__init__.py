@@ -16,3 +16,4 @@ __all__ = ['__version__']
 if find_spec('mmpretrain') is not None:
     # Importing the adapter modules registers their components.
     from . import data, engine, evaluation  # noqa: F401
+    from .vars import backbones  # noqa: F401

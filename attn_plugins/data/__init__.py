@@ -1,5 +1,6 @@
 """OpenMMLab data adapters: datasets, transforms and samplers (registered on import)."""
 from .image_folder import ImageFolder, find_images, read_list_file
+from .object_crops import CropObjectBox, VOCObjectCrops
 from .photometric import ColorJitterNumpy2, shift_hue
 from .saliency_datasets import (FixationDataset, FixationMapFolder, OSIEFixations,
                                 SALICONFixations, SaliencyImageFolder, index_saliency_maps)
@@ -10,7 +11,7 @@ from .transforms import (EstimateSaliency, FixationsToDensity, LoadSaliencyMap,
                          read_saliency_map, resize_sample, stack_field)
 
 __all__ = [
-    'ImageFolder', 'find_images', 'read_list_file',
+    'ImageFolder', 'find_images', 'read_list_file', 'CropObjectBox', 'VOCObjectCrops',
     'ColorJitterNumpy2', 'shift_hue', 'SaliencyImageFolder', 'FixationDataset',
     'OSIEFixations', 'SALICONFixations', 'FixationMapFolder', 'LoadSaliencyMap',
     'EstimateSaliency', 'FixationsToDensity', 'SaliencyConstrainedRandomResizedCrop',
