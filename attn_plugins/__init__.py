@@ -17,3 +17,4 @@ if find_spec('mmpretrain') is not None:
     # Importing the adapter modules registers their components.
     from . import data, engine, evaluation  # noqa: F401
     from .vars import backbones  # noqa: F401
+    from .cast import model  # noqa: F401

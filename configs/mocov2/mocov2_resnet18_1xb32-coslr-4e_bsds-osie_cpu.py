@@ -7,9 +7,10 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-# The queue length must be a multiple of the batch size.
+# The queue length must be a multiple of the batch size, and stay below the number of
+# images (1,200) so it does not fill with keys of the query's own image.
 model = dict(
-    queue_len=4096,
+    queue_len=1024,
     backbone=dict(depth=18),
     neck=dict(in_channels=512, hid_channels=512))
 

@@ -1,0 +1,34 @@
+# CPU-size MoCo v2 baseline data for the CAST comparison: the same 200 BSDS500 train photos
+# as bsds-sod_bs32_cast-mocov2_cpu.py (those with SOD masks; the maps themselves are not
+# loaded), plain RandomResizedCrop, MoCo v2 augmentation at 96 px.
+data_root = '{{$ATTN_DATA_ROOT:../shared/data}}/bsds500/'
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=96, crop_ratio_range=(0.2, 1.), backend='pillow'),
+    dict(type='RandomApply',
+         transforms=[dict(type='ColorJitterNumpy2', brightness=0.4, contrast=0.4,
+                          saturation=0.4, hue=0.1)],
+         prob=0.8),
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
+         channel_weights=(0.114, 0.587, 0.2989)),
+    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
+    dict(type='RandomFlip', prob=0.5),
+]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    drop_last=True,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type='SaliencyImageFolder',
+        data_root=data_root,
+        img_dirs='images/train',
+        saliency_dir='sod_masks',
+        missing_saliency='skip',
+        pipeline=train_pipeline))

@@ -1,0 +1,28 @@
+# MoCo v2 baseline data for the CAST comparison: COCO train2017 images, plain
+# RandomResizedCrop, MoCo v2 augmentation at 224 px.
+data_root = 'data/coco/'
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.2, 1.), backend='pillow'),
+    dict(type='RandomApply',
+         transforms=[dict(type='ColorJitterNumpy2', brightness=0.4, contrast=0.4,
+                          saturation=0.4, hue=0.1)],
+         prob=0.8),
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
+         channel_weights=(0.114, 0.587, 0.2989)),
+    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
+    dict(type='RandomFlip', prob=0.5),
+]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    drop_last=True,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(type='ImageFolder', data_root=data_root, img_dirs='train2017',
+                 pipeline=train_pipeline))

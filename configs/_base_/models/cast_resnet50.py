@@ -1,0 +1,22 @@
+# CAST (Selvaraju et al., CVPR 2021) as released: MoCo with a linear head, temperature 0.07,
+# queue 65536, key-encoder momentum 0.999, loss 0.25 * L_moco + 0.75 * L_cast.
+model = dict(
+    type='CAST',
+    queue_len=65536,
+    feat_dim=128,
+    momentum=0.001,  # mmengine's EMA convention: 1 - 0.999
+    ssl_weight=0.25,
+    cast_weight=0.75,
+    mask_threshold=0.5,
+    cosine='per_sample',  # 'batch' reproduces the released code's flattened-batch cosine
+    data_preprocessor=dict(
+        type='SelfSupDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        to_rgb=True),
+    backbone=dict(
+        type='ResNet', depth=50, norm_cfg=dict(type='BN'), zero_init_residual=False),
+    # MoCo v1's head: global average pooling and one linear layer.
+    neck=dict(type='LinearNeck', in_channels=2048, out_channels=128, gap_dim=2, norm_cfg=None),
+    head=dict(
+        type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'), temperature=0.07))

@@ -1,0 +1,44 @@
+"""tools/vis_attention.py and tools/analysis/attention_alignment.py on CAST / MoCo configs."""
+import csv
+
+import mmcv
+import numpy as np
+
+from tests.conftest import run_tool
+
+CAST_CPU = 'configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
+MOCO_CPU = 'configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
+
+
+def test_vis_attention_draws_a_grid_with_saliency(tmp_path):
+    rng = np.random.RandomState(0)
+    for name in ('a', 'b'):
+        mmcv.imwrite(rng.randint(0, 255, (40, 60, 3)).astype(np.uint8),
+                     str(tmp_path / 'images' / f'{name}.jpg'))
+    mask = np.zeros((40, 60), np.uint8)
+    mask[10:30, 20:40] = 255
+    mmcv.imwrite(mask, str(tmp_path / 'masks' / 'a.png'))
+    out = tmp_path / 'grid.png'
+    proc = run_tool(['tools/vis_attention.py', CAST_CPU, 'none', tmp_path / 'images',
+                     '--saliency-dir', tmp_path / 'masks', '--size', '32', '--out', out])
+    assert f'attention overlays for 2 images: {out}' in proc.stdout
+    picture = mmcv.imread(str(out))
+    assert picture is not None and picture.shape[0] > 200 and picture.shape[1] > 300
+
+
+def test_alignment_tool_writes_tables_and_overlays(tmp_path, shared_data):
+    root = shared_data('bsds500')
+    out = tmp_path / 'align'
+    proc = run_tool(['tools/analysis/attention_alignment.py',
+                     '--model', 'cast', CAST_CPU, 'none', '--model', 'moco', MOCO_CPU, 'none',
+                     '--masks', root, '--img-dirs', 'images/val', '--saliency-dir',
+                     'sod_masks', '--size', '48', '--max-images', '3', '--out-dir', out])
+    with open(out / 'alignment.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [r['model'] for r in rows] == ['center bias', 'cast', 'moco']
+    for row in rows:
+        assert row['images'] == '3'
+        assert all(np.isfinite(float(row[m])) for m in ('nss', 'kld', 'cc', 'sim', 'auc_judd'))
+    assert '| center bias | 3 |' in (out / 'alignment.md').read_text()
+    assert mmcv.imread(str(out / 'overlays.png')) is not None
+    assert 'overlays:' in proc.stdout

@@ -1,0 +1,116 @@
+"""Score where models look against where people look (OSIE fixations) or against saliency
+masks, with NSS, KLD, CC, SIM and AUC-Judd, next to the center-bias baseline.
+
+Writes <out-dir>/alignment.csv, alignment.md (mean and std per metric, one row per model and
+the baseline) and overlays.png (image, ground truth and each model's attention).
+
+Examples:
+    # CAST vs MoCo Grad-CAM on the 100 held-out BSDS500 val photos with SOD masks
+    python tools/analysis/attention_alignment.py \\
+        --model cast configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py work_dirs/cast/epoch_30.pth \\
+        --model mocov2 configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py work_dirs/moco/epoch_30.pth \\
+        --masks ../shared/data/bsds500 --img-dirs images/val --saliency-dir sod_masks --size 96
+
+    # against human fixations on the OSIE held-out split (images 1601-1700)
+    python tools/analysis/attention_alignment.py --model teacher CONFIG CKPT \\
+        --osie ../shared/data/osie --split val --size 128
+"""
+import argparse
+import csv
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Attention alignment of models with fixations or saliency masks.',
+        epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--model', nargs=3, action='append', required=True,
+                        metavar=('NAME', 'CONFIG', 'CHECKPOINT'),
+                        help='a model to score (repeat for several; CHECKPOINT "none" '
+                        'keeps the initial weights)')
+    truth = parser.add_mutually_exclusive_group(required=True)
+    truth.add_argument('--osie', metavar='ROOT', help='OSIE folder (fixations.mat, images/)')
+    truth.add_argument('--masks', metavar='ROOT', help='folder holding --img-dirs and '
+                       '--saliency-dir (binary masks, same stems as the images)')
+    parser.add_argument('--split', default='val', choices=['train', 'val', 'all'],
+                        help='OSIE split (default: %(default)s, images 1601-1700)')
+    parser.add_argument('--img-dirs', nargs='+', default=['images'],
+                        help='image folders under --masks (default: %(default)s)')
+    parser.add_argument('--saliency-dir', default='saliency',
+                        help='mask folder under --masks (default: %(default)s)')
+    parser.add_argument('--size', type=int, default=128,
+                        help='short side of the model input (default: %(default)s)')
+    parser.add_argument('--max-images', type=int, default=None, help='score only the first N')
+    parser.add_argument('--overlays', type=int, default=6,
+                        help='images drawn in overlays.png (default: %(default)s)')
+    parser.add_argument('--out-dir', default='work_dirs/attention_alignment',
+                        help='default: %(default)s')
+    return parser.parse_args(argv)
+
+
+def write_tables(rows, metrics, out_dir):
+    """alignment.csv and alignment.md from {name: summary} rows."""
+    columns = [m for name in metrics for m in (name, f'{name}_std')]
+    with open(osp.join(out_dir, 'alignment.csv'), 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['model', 'images', *columns])
+        for name, (count, summary) in rows.items():
+            writer.writerow([name, count, *[f'{summary[c]:.4f}' for c in columns]])
+    lines = ['| model | images | ' + ' | '.join(m.upper() for m in metrics) + ' |',
+             '|---|---|' + '---|' * len(metrics)]
+    for name, (count, summary) in rows.items():
+        cells = [f'{summary[m]:.3f} ± {summary[m + "_std"]:.3f}' for m in metrics]
+        lines.append(f'| {name} | {count} | ' + ' | '.join(cells) + ' |')
+    table = '\n'.join(lines) + '\n'
+    with open(osp.join(out_dir, 'alignment.md'), 'w') as f:
+        f.write(table)
+    return table
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import attn_plugins  # noqa: F401
+    from attn_plugins.engine.launch import load_model
+    from attn_plugins.evaluation import SALIENCY_METRICS, save_attention_grid
+    from attn_plugins.evaluation.alignment import (attention_scores, center_bias_scores,
+                                                   mask_ground_truth, osie_ground_truth,
+                                                   summarise)
+
+    if args.osie:
+        samples = osie_ground_truth(args.osie, None if args.split == 'all' else args.split)
+    else:
+        samples = mask_ground_truth(args.masks, args.img_dirs, args.saliency_dir)
+    samples = list(samples)[:args.max_images]
+    if not samples:
+        raise SystemExit('no image with ground truth found; check the data arguments')
+    metrics = tuple(SALIENCY_METRICS)
+    os.makedirs(args.out_dir, exist_ok=True)
+
+    rows = {'center bias': (len(samples), summarise(center_bias_scores(samples), metrics))}
+    attentions = {}
+    for name, config, checkpoint in args.model:
+        print(f'[alignment] {name}: {config}')
+        model = load_model(config, None if checkpoint.lower() == 'none' else checkpoint)
+        per_image = attention_scores(model, samples, args.size, metrics)
+        rows[name] = (len(samples), summarise(per_image, metrics))
+        attentions[name] = [scores['attention'] for scores in per_image]
+
+    table = write_tables(rows, metrics, args.out_dir)
+    grid = []
+    for i, sample in enumerate(samples[:args.overlays]):
+        row = dict(image=sample['img'], **{'ground truth': sample['fixation_density']})
+        row.update({name: maps[i] for name, maps in attentions.items()})
+        grid.append(row)
+    picture = save_attention_grid(grid, osp.join(args.out_dir, 'overlays.png'),
+                                  columns=['image', 'ground truth', *attentions])
+    print(table)
+    print(f'[alignment] tables: {osp.join(args.out_dir, "alignment.md")} (and .csv)')
+    print(f'[alignment] overlays: {picture}')
+
+
+if __name__ == '__main__':
+    main()

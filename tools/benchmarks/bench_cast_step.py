@@ -1,0 +1,109 @@
+"""Time a CAST training step against a MoCo step of the same model and batch.
+
+Both models come from the CPU configs of the CAST comparison (ResNet-18 with output stride
+16, MoCo v2 neck, queue 4096) unless other configs are given, get the same weights and the
+same batch (two views with saliency masks), and step interleaved in one process. A step is
+forward, backward and an SGD update; CAST adds a masked-key forward and the second-order
+Grad-CAM loss. The goal is at most 1.3x MoCo's time.
+
+Memory: the bytes autograd saves for backward during the step's forward (its activation
+peak), on any device; on CUDA also the peak allocated memory.
+
+Example:
+    python tools/benchmarks/bench_cast_step.py --batch-size 32 --size 96 --iters 10
+"""
+import argparse
+import sys
+from os import path as osp
+
+import torch
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO_ROOT)
+
+from measure import cuda_peak_bytes, interleaved_medians, saved_tensor_bytes  # noqa: E402
+
+CAST_CONFIG = 'configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
+MOCO_CONFIG = 'configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0], epilog=__doc__.split('\n\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--cast-config', default=osp.join(REPO_ROOT, CAST_CONFIG))
+    parser.add_argument('--moco-config', default=osp.join(REPO_ROOT, MOCO_CONFIG))
+    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument('--size', type=int, default=96, help='crop side in pixels')
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--iters', type=int, default=10)
+    parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    return parser.parse_args(argv)
+
+
+def make_batch(batch_size, size, device):
+    """Two normalised views and data samples carrying each view's saliency."""
+    from mmpretrain.structures import DataSample
+
+    generator = torch.Generator().manual_seed(0)
+    views = [torch.randn(batch_size, 3, size, size, generator=generator).to(device)
+             for _ in range(2)]
+    samples = []
+    for i in range(batch_size):
+        saliency = torch.zeros(2, size, size, device=device)
+        top, left = (i * 7) % (size // 2), (i * 11) % (size // 2)
+        saliency[:, top:top + size // 2, left:left + size // 2] = 1.0
+        sample = DataSample()
+        sample.set_field(saliency, 'saliency')
+        sample.set_field(torch.zeros(2, dtype=torch.bool, device=device), 'saliency_empty')
+        samples.append(sample)
+    return views, samples
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    import attn_plugins  # noqa: F401
+    from attn_plugins.engine.launch import load_model
+
+    device = torch.device(args.device)
+    queue = dict(model=dict(queue_len=args.batch_size * 64))
+    cast = load_model(args.cast_config, cfg_options=queue, device=args.device).train()
+    moco = load_model(args.moco_config, cfg_options=queue, device=args.device).train()
+    moco.load_state_dict(cast.state_dict(), strict=False)  # same backbone, neck and queue
+    views, samples = make_batch(args.batch_size, args.size, device)
+    models = {'MoCo': moco, 'CAST': cast}
+    optimizers = {name: torch.optim.SGD(m.parameters(), lr=1e-3, momentum=0.9)
+                  for name, m in models.items()}
+
+    def step(name):
+        optimizers[name].zero_grad()
+        losses = models[name].loss(views, samples)
+        sum(losses.values()).backward()
+        optimizers[name].step()
+
+    steps = {name: (lambda n=name: step(n)) for name in models}
+    medians = interleaved_medians(steps, args.iters, args.warmup, device)
+    saved = {name: saved_tensor_bytes(lambda m=m: sum(m.loss(views, samples).values()))
+             for name, m in models.items()}
+    print(f'device={device} threads={torch.get_num_threads()} batch={args.batch_size} '
+          f'size={args.size} iters={args.iters}')
+    print(f'{"step":<8}{"ms (median)":>14}{"saved MiB":>12}'
+          + (f'{"peak MiB":>11}' if device.type == 'cuda' else ''))
+    peaks = {}
+    for name in models:
+        line = f'{name:<8}{medians[name] * 1e3:>14.1f}{saved[name] / 2**20:>12.1f}'
+        if device.type == 'cuda':
+            peaks[name] = cuda_peak_bytes(steps[name], device)
+            line += f'{peaks[name] / 2**20:>11.1f}'
+        print(line)
+    print(f'time ratio CAST / MoCo = {medians["CAST"] / medians["MoCo"]:.2f}x (goal <= 1.3x)')
+    print(f'saved-activation ratio CAST / MoCo = {saved["CAST"] / saved["MoCo"]:.2f}x')
+    if peaks:
+        print(f'peak-memory ratio CAST / MoCo = {peaks["CAST"] / peaks["MoCo"]:.2f}x')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,92 @@
+"""Draw where a model looks: a PNG grid of image, saliency (if known) and attention overlay
+for a folder of images.
+
+Attention is the model's own (`attention_maps`) where it has one, else Grad-CAM on the
+backbone's last stage: of the top class for classifiers, of the query-key similarity for
+MoCo-style models (MoCo, CAST). With --saliency-dir, each row also shows the image's saliency
+map and the CC between it and the attention.
+
+Examples:
+    python tools/vis_attention.py configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py \\
+        work_dirs/cast/epoch_30.pth ../shared/data/bsds500/images/val \\
+        --saliency-dir ../shared/data/bsds500/sod_masks --max-images 8 --out cast_attention.png
+    python tools/vis_attention.py CONFIG CHECKPOINT my_photos/ --size 224
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Grad-CAM / attention overlays for a folder of images.',
+        epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='model config')
+    parser.add_argument('checkpoint', help='checkpoint file (use "none" for the initial weights)')
+    parser.add_argument('images', help='folder of images (searched recursively)')
+    parser.add_argument('--saliency-dir', help='folder of saliency maps with the images\' stems')
+    parser.add_argument('--out', default='attention.png', help='PNG to write (default: %(default)s)')
+    parser.add_argument('--size', type=int, default=96,
+                        help='short side the images are resized to, then centre-cropped '
+                        '(default: %(default)s)')
+    parser.add_argument('--max-images', type=int, default=8, help='default: %(default)s')
+    return parser.parse_args(argv)
+
+
+def load_views(image_paths, saliency_dir, size):
+    """Images (and saliency maps) resized and centre-cropped together, as the model sees them."""
+    import mmcv
+    from mmcv.transforms import Compose
+
+    from attn_plugins.data import (LoadSaliencyMap, SaliencyCenterCrop, SaliencyResize,
+                                   index_saliency_maps)
+
+    stems = index_saliency_maps(saliency_dir) if saliency_dir else {}
+    steps = [SaliencyResize(size, edge='short'), SaliencyCenterCrop(size)]
+    views = []
+    for path in image_paths:
+        img = mmcv.imread(path)
+        if img is None:
+            raise ValueError(f'cannot read image {path}')
+        results = dict(img=img, img_path=path)
+        stem = osp.splitext(osp.basename(path))[0]
+        if stem in stems:
+            results['saliency_path'] = stems[stem]
+            results = LoadSaliencyMap()(results)
+        views.append(Compose(steps)(results))
+    return views
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import attn_plugins  # noqa: F401
+    from attn_plugins.data import find_images
+    from attn_plugins.engine.launch import load_model
+    from attn_plugins.evaluation import model_attention, preprocess_images, save_attention_grid
+    from attn_plugins.saliency import cc, resize_map
+
+    checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
+    model = load_model(args.config, checkpoint)
+    paths = find_images(args.images)[:args.max_images]
+    views = load_views(paths, args.saliency_dir, args.size)
+    maps = model_attention(model, preprocess_images(model, [v['img'] for v in views]))
+    rows = []
+    for path, view, attention in zip(paths, views, maps.numpy()):
+        row = dict(image=view['img'], attention=attention)
+        if 'saliency' in view:
+            row['saliency'] = view['saliency']
+            score = cc(resize_map(attention, view['saliency'].shape), view['saliency'])
+            row['caption'] = f'{osp.basename(path)}  CC {score:.2f}'
+        else:
+            row['caption'] = osp.basename(path)
+        rows.append(row)
+    save_attention_grid(rows, args.out, title=osp.basename(args.config))
+    print(f'attention overlays for {len(rows)} images: {osp.abspath(args.out)}')
+
+
+if __name__ == '__main__':
+    main()
