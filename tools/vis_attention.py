@@ -7,7 +7,8 @@ MoCo-style models (MoCo, CAST). With --saliency-dir, each row also shows the ima
 map and the CC between it and the attention.
 
 Examples:
-    python tools/vis_attention.py configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py \\
+    python tools/vis_attention.py \\
+        configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py \\
         work_dirs/cast/epoch_30.pth ../shared/data/bsds500/images/val \\
         --saliency-dir ../shared/data/bsds500/sod_masks --max-images 8 --out cast_attention.png
     python tools/vis_attention.py CONFIG CHECKPOINT my_photos/ --size 224
@@ -18,7 +19,6 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import numpy as np  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -29,7 +29,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file (use "none" for the initial weights)')
     parser.add_argument('images', help='folder of images (searched recursively)')
     parser.add_argument('--saliency-dir', help='folder of saliency maps with the images\' stems')
-    parser.add_argument('--out', default='attention.png', help='PNG to write (default: %(default)s)')
+    parser.add_argument('--out', default='attention.png',
+                        help='PNG to write (default: %(default)s)')
     parser.add_argument('--size', type=int, default=96,
                         help='short side the images are resized to, then centre-cropped '
                         '(default: %(default)s)')

@@ -251,8 +251,9 @@ class FixationsToDensity(BaseTransform):
 
 def _require_saliency(results: dict, transform: str) -> np.ndarray:
     if 'saliency' not in results:
-        raise KeyError(f'{transform} needs a saliency map but {results.get("img_path", "the sample")} '
-                       'has none: put LoadSaliencyMap or EstimateSaliency before it')
+        sample = results.get('img_path', 'the sample')
+        raise KeyError(f'{transform} needs a saliency map but {sample} has none: put '
+                       'LoadSaliencyMap or EstimateSaliency before it')
     return results['saliency']
 
 

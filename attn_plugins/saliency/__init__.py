@@ -18,7 +18,8 @@ from .maps import (OSIE_PIXELS_PER_DEGREE, center_bias, fixation_density, fixati
 from .metrics import KLD_EPS, auc_judd, cc, kld, nss, sim
 
 __all__ = [
-    'to_distribution', 'to_mask', 'minmax_scale', 'resize_map', 'fixations_to_map', 'fixation_density',
+    'to_distribution', 'to_mask', 'minmax_scale', 'resize_map', 'fixations_to_map',
+    'fixation_density',
     'center_bias', 'OSIE_PIXELS_PER_DEGREE', 'nss', 'kld', 'cc', 'sim', 'auc_judd', 'KLD_EPS',
     'kld_loss', 'nss_loss', 'cc_loss', 'KLDLoss', 'NSSLoss', 'CCLoss',
     'spectral_residual_saliency', 'CropAttempt', 'CropBox', 'as_bool_mask',

@@ -117,7 +117,7 @@ def test_bad_data_gives_an_error_naming_the_path(tmp_path, case):
     assert proc.returncode != 0
     expected = {
         'missing': f'image folder not found: {root}/bsds500/images',
-        'empty': f'no images (.jpg',
+        'empty': 'no images (.jpg',
         'unreadable': f'failed to load image: {root}/',
     }[case]
     assert expected in proc.stderr, proc.stderr[-3000:]

@@ -7,8 +7,10 @@ the baseline) and overlays.png (image, ground truth and each model's attention).
 Examples:
     # CAST vs MoCo Grad-CAM on the 100 held-out BSDS500 val photos with SOD masks
     python tools/analysis/attention_alignment.py \\
-        --model cast configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py work_dirs/cast/epoch_30.pth \\
-        --model mocov2 configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py work_dirs/moco/epoch_30.pth \\
+        --model cast configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py \\
+            work_dirs/cast/epoch_30.pth \\
+        --model mocov2 configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py \\
+            work_dirs/moco/epoch_30.pth \\
         --masks ../shared/data/bsds500 --img-dirs images/val --saliency-dir sod_masks --size 96
 
     # against human fixations on the OSIE held-out split (images 1601-1700)

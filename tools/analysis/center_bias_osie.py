@@ -125,8 +125,8 @@ def main(argv=None):
         progress.update()
     print()
 
-    print(f'| metric   |   mean |    std | better |')
-    print(f'|----------|--------|--------|--------|')
+    print('| metric   |   mean |    std | better |')
+    print('|----------|--------|--------|--------|')
     for metric, _, _, better in METRICS:
         values = np.asarray(scores[metric])
         print(f'| {metric:<8} | {values.mean():6.3f} | {values.std():6.3f} | {better:<6} |')
