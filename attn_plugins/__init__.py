@@ -18,3 +18,4 @@ if find_spec('mmpretrain') is not None:
     from . import data, engine, evaluation  # noqa: F401
     from .vars import backbones  # noqa: F401
     from .cast import model  # noqa: F401
+    from .atcon import classifier, datasets, loops, metrics, sampler  # noqa: F401

@@ -7,16 +7,16 @@ classification set this way.
 """
 import os.path as osp
 import random
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
-from mmengine.logging import MMLogger
 
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS, TRANSFORMS
+
+from .voc import parse_voc_annotation
 
 
 @DATASETS.register_module()
@@ -86,7 +86,8 @@ class VOCObjectCrops(BaseDataset):
         for image_id in image_ids:
             xml_path = osp.join(self.data_prefix['ann_path'], f'{image_id}.xml')
             img_path = osp.join(self.data_prefix['img_path'], f'{image_id}.jpg')
-            for name, box in parse_voc_boxes(xml_path):
+            for obj in parse_voc_annotation(xml_path)['objects']:
+                name, box = obj['name'], obj['bbox']
                 if name not in class_to_idx:
                     raise ValueError(f'{xml_path}: object class {name!r} is not in classes '
                                      f'{tuple(class_to_idx)}; add it to classes')
@@ -101,45 +102,6 @@ class VOCObjectCrops(BaseDataset):
 
     def extra_repr(self) -> List[str]:
         return [*super().extra_repr(), f'Max boxes per class: \t{self.max_per_class}']
-
-
-def parse_voc_boxes(xml_path: str) -> List[Tuple[str, List[float]]]:
-    """``(class name, [x1, y1, x2, y2])`` of each non-empty box in a VOC XML file.
-
-    Boxes are converted to 0-based pixel coordinates with exclusive ends. Zero-area boxes
-    (annotation slips) are skipped with a warning that names the file.
-
-    Args:
-        xml_path (str): Path of the annotation file.
-
-    Returns:
-        list[tuple[str, list[float]]]: The boxes, in file order.
-    """
-    if not osp.isfile(xml_path):
-        raise FileNotFoundError(f'Annotation file {xml_path} not found (listed in the split)')
-    try:
-        root = ET.parse(xml_path).getroot()
-    except ET.ParseError as err:
-        raise ValueError(f'{xml_path} is not valid XML: {err}') from err
-    boxes = []
-    for obj in root.iter('object'):
-        name = obj.findtext('name')
-        bndbox = obj.find('bndbox')
-        if name is None or bndbox is None:
-            raise ValueError(f'{xml_path}: an <object> lacks <name> or <bndbox>')
-        try:
-            xmin, ymin, xmax, ymax = (float(bndbox.findtext(key))
-                                      for key in ('xmin', 'ymin', 'xmax', 'ymax'))
-        except (TypeError, ValueError) as err:
-            raise ValueError(f'{xml_path}: box of {name.strip()!r} needs numeric '
-                             'xmin, ymin, xmax, ymax') from err
-        if xmax <= xmin or ymax <= ymin:
-            MMLogger.get_current_instance().warning(
-                f'{xml_path}: skipping empty box of {name.strip()!r} '
-                f'({xmin}, {ymin}, {xmax}, {ymax})')
-            continue
-        boxes.append((name.strip(), [xmin - 1, ymin - 1, xmax, ymax]))
-    return boxes
 
 
 @TRANSFORMS.register_module()

@@ -1,0 +1,182 @@
+"""``ATCONClassifier``: mmpretrain's ``ImageClassifier`` with ATCON's consistency training."""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from mmpretrain.models import ImageClassifier
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+from .consistency import attention_consistency, batchnorm_eval, consistency_loss
+
+MODES = ('consistency', 'alternating', 'combined')
+
+
+@MODELS.register_module()
+class ATCONClassifier(ImageClassifier):
+    """Image classifier fine-tuned for attention consistency (ATCON).
+
+    Implementation of ATCON: Attention Consistency for Vision Models (Mirzazadeh, Dubost
+    et al., WACV 2023). The consistency of an image is the correlation of two Grad-CAM maps
+    of the model's top class on the backbone's last output, one of the image and one of the
+    image masked by its Guided-Backprop map (:func:`attn_plugins.atcon.attention_consistency`);
+    its loss is minus that, averaged over the batch, trained to second order. Consistency
+    steps run with BatchNorm in eval mode; the classification steps (multi-label BCE from
+    the head) in the model's own mode. Training modes:
+
+    - ``'consistency'``: consistency loss only, no labels (fine-tuning a supervised
+      checkpoint on unlabelled images);
+    - ``'alternating'``: every batch is either labelled (head loss) or unlabelled
+      (consistency loss), as flagged by ``ATCONAlternatingLoop``, which draws a labelled
+      batch with probability ``alpha * S / (alpha * S + U)``;
+    - ``'combined'``: ``head loss + alpha * consistency loss`` on each labelled batch.
+
+    In ``predict`` (validation, test) each data sample also receives
+    ``attention_consistency`` (0-d tensor), ``grad_cam`` (the ``(h, w)`` map ``A1``, no ReLU)
+    and ``attention_class`` (the explained class), which ``AttentionConsistencyMetric`` and
+    ``AttentionLocalizationMetric`` read.
+
+    Args:
+        backbone (dict): Backbone config; its last output is the explained feature map.
+        neck (dict, optional): Neck config (e.g. global average pooling).
+        head (dict): Head config, e.g. ``MultiLabelLinearClsHead`` (BCE loss).
+        mode (str): ``'consistency'``, ``'alternating'`` or ``'combined'``.
+            Defaults to ``'consistency'``.
+        alpha (float): Weight of the consistency loss in ``'combined'`` mode (the
+            alternating loop reads its own ``alpha``). Defaults to 1.0.
+        mask_intensity (float): ``w`` of the mask ``sigmoid(w * (g - mean g - std g / 2))``.
+            Defaults to 8.0 (8 to 100 in the paper's runs).
+        predict_attention (bool): Compute the attention outputs in ``predict``. Costs about
+            three forward and backward passes per batch. Defaults to True.
+        **kwargs: Other arguments of ``ImageClassifier`` (``pretrained``, ``train_cfg``,
+            ``data_preprocessor``, ``init_cfg``).
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: Optional[dict] = None,
+                 head: Optional[dict] = None,
+                 mode: str = 'consistency',
+                 alpha: float = 1.0,
+                 mask_intensity: float = 8.0,
+                 predict_attention: bool = True,
+                 **kwargs) -> None:
+        if mode not in MODES:
+            raise ValueError(f'mode must be one of {MODES}, got {mode!r}.')
+        if head is None:
+            raise ValueError('ATCONClassifier needs a head: its class scores are what the '
+                             'attention explains.')
+        if alpha < 0:
+            raise ValueError(f'alpha must be >= 0, got {alpha!r}.')
+        super().__init__(backbone=backbone, neck=neck, head=head, **kwargs)
+        self.mode = mode
+        self.alpha = alpha
+        self.mask_intensity = mask_intensity
+        self.predict_attention = predict_attention
+
+    def activations_and_logits(self, inputs: torch.Tensor
+                               ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The backbone's last output and the head's logits, in one pass.
+
+        Args:
+            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+
+        Returns:
+            tuple[Tensor, Tensor]: ``(B, C, h, w)`` activations and ``(B, K)`` logits.
+        """
+        feats = self.backbone(inputs)
+        logits = self.head(self.neck(feats) if self.with_neck else feats)
+        return feats[-1], logits
+
+    def consistency_loss(self, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """ATCON's loss on a batch, with BatchNorm in eval mode.
+
+        Args:
+            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+
+        Returns:
+            dict[str, Tensor]: ``loss_consistency`` (minus the mean consistency).
+        """
+        with batchnorm_eval(self):
+            loss = consistency_loss(self.activations_and_logits, inputs,
+                                    mask_intensity=self.mask_intensity)
+        return dict(loss_consistency=loss)
+
+    def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
+        """Losses of a training batch, according to ``mode``.
+
+        Args:
+            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+            data_samples (list[DataSample]): Their labels (unused by consistency steps);
+                in ``'alternating'`` mode each carries the ``labeled`` flag.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls`` (the head's classification loss) and / or
+            ``loss_consistency``.
+        """
+        if self.mode == 'consistency':
+            return self.consistency_loss(inputs)
+        if self.mode == 'alternating':
+            if self._is_labeled(data_samples):
+                return self.classification_loss(inputs, data_samples)
+            return self.consistency_loss(inputs)
+        losses = self.classification_loss(inputs, data_samples)
+        losses['loss_consistency'] = self.alpha * self.consistency_loss(
+            inputs)['loss_consistency']
+        return losses
+
+    def classification_loss(self, inputs: torch.Tensor,
+                            data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """The head's loss (multi-label BCE), in the model's own train / eval mode.
+
+        Args:
+            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+            data_samples (list[DataSample]): Their labels.
+
+        Returns:
+            dict[str, Tensor]: The head's losses, its ``loss`` renamed ``loss_cls`` so the
+            log tells it from the total.
+        """
+        losses = super().loss(inputs, data_samples)
+        if 'loss' in losses:
+            losses['loss_cls'] = losses.pop('loss')
+        return losses
+
+    @staticmethod
+    def _is_labeled(data_samples: List[DataSample]) -> bool:
+        """The batch's ``labeled`` flag, set by ``ATCONAlternatingLoop``."""
+        flags = {sample.metainfo.get('labeled') for sample in data_samples}
+        if None in flags:
+            raise ValueError("mode='alternating' needs batches flagged labeled / unlabeled: "
+                             "use train_cfg=dict(type='ATCONAlternatingLoop', "
+                             "unlabeled_dataloader=..., ...).")
+        if len(flags) != 1:
+            raise ValueError('a batch mixes labeled and unlabeled samples; '
+                             'ATCONAlternatingLoop draws each batch from one loader.')
+        return flags.pop()
+
+    def predict(self, inputs: torch.Tensor, data_samples: Optional[List[DataSample]] = None,
+                **kwargs) -> List[DataSample]:
+        """Class predictions and, with ``predict_attention``, the attention outputs.
+
+        Args:
+            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+            data_samples (list[DataSample], optional): The samples to fill in.
+            **kwargs: Passed to the head's ``predict``.
+
+        Returns:
+            list[DataSample]: With ``pred_score`` / ``pred_label`` and, with
+            ``predict_attention``, ``attention_consistency``, ``grad_cam`` and
+            ``attention_class``.
+        """
+        results = super().predict(inputs, data_samples, **kwargs)
+        if not self.predict_attention:
+            return results
+        with batchnorm_eval(self):
+            consistency, maps = attention_consistency(
+                self.activations_and_logits, inputs, mask_intensity=self.mask_intensity,
+                create_graph=False, return_maps=True)
+        for i, sample in enumerate(results):
+            sample.set_field(consistency[i], 'attention_consistency')
+            sample.set_field(maps['cam'][i], 'grad_cam')
+            sample.set_field(int(maps['classes'][i]), 'attention_class', field_type='metainfo')
+        return results

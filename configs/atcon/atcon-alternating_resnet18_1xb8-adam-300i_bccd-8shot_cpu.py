@@ -1,0 +1,33 @@
+# CPU-size sibling of atcon-alternating_resnet50_1xb16-adam-2000i_voc2012-16shot.py on
+# BCCD, ResNet-18 from scratch: a labelled batch (BCE on the 9 few-shot images) with
+# probability alpha * S / (alpha * S + U) = 20 * 9 / (20 * 9 + 205) = 0.47, else a
+# consistency step on an unlabelled batch of all 205 train images. Adam 1e-3 (from scratch).
+_base_ = [
+    '../_base_/models/atcon_resnet18_multilabel_cpu.py',
+    '../_base_/datasets/bccd_multilabel_bs8_cpu.py',
+    '../_base_/schedules/atcon_adam.py',
+    '../_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
+
+model = dict(type='ATCONClassifier', mode='alternating', mask_intensity=8.0,
+             head=dict(num_classes=3))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_cfg = dict(type='ATCONAlternatingLoop', max_iters=300, alpha=20.0, val_interval=100,
+                 unlabeled_dataloader={{_base_.unlabeled_dataloader}})
+val_evaluator = [
+    dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
+    dict(type='VOCAveragePrecision'),
+    dict(type='AttentionConsistencyMetric'),
+    dict(type='AttentionLocalizationMetric', threshold=0.2),
+]
+test_evaluator = val_evaluator
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(by_epoch=False, interval=100, max_keep_ckpts=1, save_last=True))
+log_processor = dict(by_epoch=False)
+auto_scale_lr = dict(base_batch_size=8)
+# The head's bias shifts the scores but none of their gradients, so consistency steps leave
+# it without a gradient; DDP has to be told.
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
+randomness = dict(seed=0)

@@ -1,0 +1,140 @@
+"""The ATCON configs: full-scale ones parse and build, CPU-size ones train via tools/train.py."""
+import glob
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip('mmpretrain')
+
+from mmengine.config import Config  # noqa: E402
+
+from tests.conftest import REPO_ROOT, run_tool  # noqa: E402
+
+CONFIGS = REPO_ROOT / 'configs' / 'atcon'
+SIBLINGS = {
+    'supervised_resnet50_1xb16-adam-100e_voc2012-16shot.py':
+        'supervised_resnet18_1xb8-adam-100e_bccd-8shot_cpu.py',
+    'atcon-consistency_resnet50_1xb16-adam-5e_voc2012.py':
+        'atcon-consistency_resnet18_1xb8-adam-2e_bccd_cpu.py',
+    'atcon-alternating_resnet50_1xb16-adam-2000i_voc2012-16shot.py':
+        'atcon-alternating_resnet18_1xb8-adam-300i_bccd-8shot_cpu.py',
+    'atcon-combined_resnet50_1xb16-adam-100e_voc2012-16shot.py':
+        'atcon-combined_resnet18_1xb8-adam-100e_bccd-8shot_cpu.py',
+}
+RACCOON = ('supervised_resnet18_1xb8-adam-100e_raccoon-8shot_cpu.py',
+           'atcon-consistency_resnet18_1xb8-adam-2e_raccoon_cpu.py')
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+# Data loading in the main process and a couple of images: a few iterations start fast.
+QUICK = [f'{loader}.{key}' for loader in LOADERS
+         for key in ('num_workers=0', 'persistent_workers=False')] + [
+    'train_dataloader.batch_size=2', 'val_dataloader.dataset.indices=2',
+    'default_hooks.logger.interval=1']
+
+
+def config_path(name):
+    return f'configs/atcon/{name}'
+
+
+def logged(work_dir):
+    """Every logged training record of a run."""
+    (scalars, ) = glob.glob(str(Path(work_dir) / '*' / 'vis_data' / 'scalars.json'))
+    with open(scalars) as f:
+        return [json.loads(line) for line in f]
+
+
+def train_losses(records):
+    return [r['loss'] for r in records if 'loss' in r]
+
+
+def test_configs_are_the_listed_ones_and_parse():
+    names = {p.name for p in CONFIGS.glob('*.py')}
+    assert names == set(SIBLINGS) | set(SIBLINGS.values()) | set(RACCOON)
+    for name in names:
+        cfg = Config.fromfile(CONFIGS / name)
+        assert cfg.custom_imports == dict(imports=['attn_plugins'], allow_failed_imports=False)
+        assert cfg.optim_wrapper.optimizer.type == 'Adam'
+        if cfg.model.type == 'ATCONClassifier':
+            metrics = {m['type'] for m in cfg.val_evaluator}
+            assert {'AttentionConsistencyMetric', 'AttentionLocalizationMetric'} <= metrics
+        if cfg.model.get('mode') in ('consistency', 'alternating'):
+            # Consistency steps leave the head's bias without a gradient: DDP must know.
+            assert cfg.model_wrapper_cfg.find_unused_parameters is True
+    for full in SIBLINGS:
+        cfg = Config.fromfile(CONFIGS / full)
+        assert cfg.optim_wrapper.optimizer.lr == 5e-6  # the paper's range
+        assert cfg.train_dataloader.dataset.data_root == 'data/VOCdevkit/VOC2012/'
+
+
+@pytest.mark.parametrize('name', sorted(SIBLINGS))
+def test_full_scale_models_build(name):
+    import attn_plugins  # noqa: F401
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    cfg = Config.fromfile(CONFIGS / name)
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)  # weights are not loaded until init_weights
+    assert model.backbone.depth == 50 and model.head.num_classes == 20
+    expected_mode = {'supervised': None, 'atcon-consistency': 'consistency',
+                     'atcon-alternating': 'alternating', 'atcon-combined': 'combined'}
+    assert getattr(model, 'mode', None) == expected_mode[name.split('_')[0]]
+
+
+@pytest.mark.parametrize('supervised, consistency, data', [
+    (config_path(SIBLINGS['supervised_resnet50_1xb16-adam-100e_voc2012-16shot.py']),
+     config_path(SIBLINGS['atcon-consistency_resnet50_1xb16-adam-5e_voc2012.py']), 'bccd'),
+    (config_path(RACCOON[0]), config_path(RACCOON[1]), 'raccoon'),
+])
+def test_supervised_then_atcon_protocol_trains(tmp_path, shared_data, supervised, consistency,
+                                               data):
+    shared_data(data)
+    step1 = tmp_path / 'supervised'
+    run_tool(['tools/train.py', supervised, '--work-dir', step1, '--cfg-options', *QUICK,
+              'train_dataloader.sampler.shots=1', 'train_cfg.max_epochs=2',
+              'train_cfg.val_interval=2'])
+    records = logged(step1)
+    assert len(train_losses(records)) == 2
+    assert all(math.isfinite(loss) for loss in train_losses(records))
+    assert any('multi-label/f1-score' in r and 'multi-label/mAP' in r for r in records)
+
+    step2 = tmp_path / 'atcon'
+    proc = run_tool(['tools/train.py', consistency, '--work-dir', step2, '--cfg-options',
+                     *QUICK, 'train_dataloader.dataset.indices=4', 'train_cfg.max_epochs=1',
+                     f'load_from={step1 / "epoch_2.pth"}'])
+    assert f'Load checkpoint from {step1 / "epoch_2.pth"}' in proc.stdout + proc.stderr
+    records = logged(step2)
+    losses = [r['loss_consistency'] for r in records if 'loss_consistency' in r]
+    assert len(losses) == 2 and all(-1 <= loss <= 1 for loss in losses)
+    (val, ) = [r for r in records if 'attention/consistency' in r]
+    assert -1 <= val['attention/consistency'] <= 1 and 0 <= val['attention/loc_iou'] <= 1
+    assert 'multi-label/f1-score' in val
+
+
+def test_alternating_cpu_config_trains(tmp_path, shared_data):
+    shared_data('bccd')
+    work = tmp_path / 'alternating'
+    run_tool(['tools/train.py', config_path(
+        SIBLINGS['atcon-alternating_resnet50_1xb16-adam-2000i_voc2012-16shot.py']),
+        '--work-dir', work, '--cfg-options', *QUICK, 'train_cfg.max_iters=4',
+        'train_cfg.val_interval=4', 'train_cfg.unlabeled_dataloader.num_workers=0',
+        'train_cfg.unlabeled_dataloader.persistent_workers=False',
+        'train_cfg.unlabeled_dataloader.batch_size=2',
+        'train_cfg.unlabeled_dataloader.dataset.indices=4'])
+    records = logged(work)
+    losses = train_losses(records)
+    assert len(losses) == 4 and all(math.isfinite(loss) for loss in losses)
+    assert any('attention/consistency' in r for r in records)
+
+
+def test_combined_cpu_config_trains(tmp_path, shared_data):
+    shared_data('bccd')
+    work = tmp_path / 'combined'
+    run_tool(['tools/train.py', config_path(
+        SIBLINGS['atcon-combined_resnet50_1xb16-adam-100e_voc2012-16shot.py']),
+        '--work-dir', work, '--cfg-options', *QUICK, 'train_dataloader.sampler.shots=1',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1'])
+    records = logged(work)
+    (step, ) = [r for r in records if 'loss_cls' in r]
+    assert math.isfinite(step['loss_cls']) and -1 <= step['loss_consistency'] <= 1
+    assert step['loss'] == pytest.approx(step['loss_cls'] + step['loss_consistency'], abs=1e-3)
