@@ -7,15 +7,24 @@ The framework-free core (:mod:`attn_plugins.saliency`, :mod:`attn_plugins.attent
 pure-torch modules of each method) needs only torch; without mmpretrain installed, importing
 this package registers nothing and the core stays usable.
 """
+from importlib import import_module
 from importlib.util import find_spec
 
 from .version import __version__
 
 __all__ = ['__version__']
 
+# The OpenMMLab adapter modules; importing one registers its components.
+ADAPTER_MODULES = (
+    'data', 'engine', 'evaluation',                              # shared machinery
+    'teacher.models', 'teacher.hooks', 'teacher.transforms',     # teacher saliency targets
+    'cast.model',                                                # CAST
+    'atcon.classifier', 'atcon.datasets', 'atcon.loops', 'atcon.metrics',
+    'atcon.sampler',                                             # ATCON
+    'vars.backbones',                                            # VARS
+)
+
 if find_spec('mmpretrain') is not None:
-    # Importing the adapter modules registers their components.
-    from . import data, engine, evaluation  # noqa: F401
-    from .vars import backbones  # noqa: F401
-    from .cast import model  # noqa: F401
-    from .atcon import classifier, datasets, loops, metrics, sampler  # noqa: F401
+    for _module in ADAPTER_MODULES:
+        import_module(f'{__name__}.{_module}')
+    del _module

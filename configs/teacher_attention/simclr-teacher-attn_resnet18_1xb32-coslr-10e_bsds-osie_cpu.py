@@ -1,0 +1,25 @@
+# CPU-size sibling of simclr-teacher-attn_resnet50_16xb256-coslr-200e_in1k.py: ResNet-18, the
+# attention head on stage 2 (128 channels, 8x8 at 64 px), teacher maps from
+# work_dirs/teacher_maps/bsds-osie-train (tools/gen_saliency.py with the CPU teacher), scored
+# on OSIE's held-out images against human fixations (val) and the teacher's maps (test).
+_base_ = [
+    '../_base_/models/teacher_simclr_resnet50.py',
+    '../_base_/datasets/teacher_bsds-osie_bs32_two-view-maps_cpu.py',
+    '../_base_/datasets/teacher_osie-val_attention-eval_cpu.py',
+    '../_base_/schedules/sgd_coslr_200e.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    backbone=dict(depth=18, out_indices=(1, 3), norm_cfg=dict(type='BN')),
+    neck=dict(in_channels=512, hid_channels=512),
+    attn_head=dict(in_channels=128, hid_channels=64),
+    gather_distributed=False)
+
+optim_wrapper = dict(optimizer=dict(lr=0.3 * 32 / 256))
+auto_scale_lr = dict(base_batch_size=32)
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=10, by_epoch=True, begin=0, end=10)]
+train_cfg = dict(max_epochs=10, val_interval=10)
+
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=5))
+randomness = dict(seed=0)

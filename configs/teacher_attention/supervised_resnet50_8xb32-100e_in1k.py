@@ -1,0 +1,11 @@
+# Row "supervised": mmpretrain's ResNet-50 ImageNet classifier (8 GPUs x 32 images, SGD 0.1,
+# 100 epochs), with the same model class as the teacher row and attn_head=None.
+# CPU-size sibling: supervised_resnet18_1xb32-coslr-10e_bccd-crops_cpu.py.
+_base_ = [
+    '../_base_/models/teacher_classifier_resnet50.py',
+    'mmpretrain::_base_/datasets/imagenet_bs32.py',
+    'mmpretrain::_base_/schedules/imagenet_bs256.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(attn_head=None, backbone=dict(out_indices=(3, )))

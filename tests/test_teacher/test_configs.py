@@ -1,0 +1,183 @@
+"""Every config: full-scale ones build, CPU siblings train a few iterations via tools/train.py."""
+import glob
+import json
+import math
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+
+from tests.conftest import DATA_ROOT, REPO_ROOT, run_tool
+
+TEACHER = 'configs/saliency_teacher/'
+STUDENT = 'configs/teacher_attention/'
+# full-scale config -> its CPU-size sibling
+SIBLINGS = {
+    TEACHER + 'saliency-teacher_resnet50_1xb32-adam-20e_salicon-320x240.py':
+        TEACHER + 'saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py',
+    STUDENT + 'simclr_resnet50_16xb256-coslr-200e_in1k.py':
+        STUDENT + 'simclr_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    STUDENT + 'simclr-teacher-attn_resnet50_16xb256-coslr-200e_in1k.py':
+        STUDENT + 'simclr-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    STUDENT + 'simclr-teacher-attn-online_resnet50_16xb256-coslr-200e_in1k.py':
+        STUDENT + 'simclr-teacher-attn-online_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    STUDENT + 'simclr-cotrain_resnet50_16xb256-coslr-200e_in1k-salicon.py':
+        STUDENT + 'simclr-cotrain_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    STUDENT + 'mocov2-teacher-attn_resnet50_8xb32-coslr-200e_in1k.py':
+        STUDENT + 'mocov2-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    STUDENT + 'supervised_resnet50_8xb32-100e_in1k.py':
+        STUDENT + 'supervised_resnet18_1xb32-coslr-10e_bccd-crops_cpu.py',
+    STUDENT + 'supervised-teacher-attn_resnet50_8xb32-100e_in1k.py':
+        STUDENT + 'supervised-teacher-attn_resnet18_1xb32-coslr-10e_bccd-crops_cpu.py',
+}
+TEACHER_CPU = SIBLINGS[TEACHER + 'saliency-teacher_resnet50_1xb32-adam-20e_salicon-320x240.py']
+RUN = ['train_cfg.max_epochs=1', 'default_hooks.logger.interval=1',
+       'default_hooks.checkpoint.interval=1']
+
+
+def in_process_loading(config):
+    """cfg-options that load the config's data in the main process (fast start)."""
+    cfg = Config.fromfile(REPO_ROOT / config)
+    return [f'{loader}.{key}'
+            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+            if cfg.get(loader) for key in ('num_workers=0', 'persistent_workers=False')]
+
+
+def scalars(work_dir):
+    (path, ) = glob.glob(str(Path(work_dir) / '*' / 'vis_data' / 'scalars.json'))
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+def train_records(work_dir, keys):
+    records = [r for r in scalars(work_dir) if 'loss' in r]
+    assert records, f'nothing logged in {work_dir}'
+    for record in records:
+        for key in keys:
+            assert math.isfinite(record[key]), (key, record)
+    return records
+
+
+def test_the_folders_hold_exactly_the_listed_pairs():
+    found = {str(Path(p).relative_to(REPO_ROOT))
+             for p in glob.glob(str(REPO_ROOT / 'configs' / '*teacher*' / '*.py'))}
+    assert found == set(SIBLINGS) | set(SIBLINGS.values())
+    assert all(cpu.endswith('_cpu.py') and not full.endswith('_cpu.py')
+               for full, cpu in SIBLINGS.items())
+
+
+@pytest.mark.parametrize('config', sorted(SIBLINGS))
+def test_full_scale_models_build(config):
+    cfg = Config.fromfile(REPO_ROOT / config)
+    assert cfg.custom_imports == dict(imports=['attn_plugins'], allow_failed_imports=False)
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    assert model.backbone.depth == 50
+    if cfg.model.get('attn_head'):
+        assert model.attn_head.layers[0].in_channels == 1024  # ResNet-50 stage 3
+
+
+@pytest.fixture(scope='module')
+def teacher_run(tmp_path_factory):
+    """The CPU teacher config trained a few iterations, validated on two held-out images."""
+    if not (DATA_ROOT / 'osie').exists():
+        return None
+    work = tmp_path_factory.mktemp('teacher')
+    run_tool(['tools/train.py', TEACHER_CPU, '--work-dir', work, '--cfg-options', *RUN,
+              *in_process_loading(TEACHER_CPU), 'train_dataloader.dataset.indices=4',
+              'train_dataloader.batch_size=2', 'val_dataloader.dataset.indices=2',
+              'train_cfg.val_interval=1'])
+    return work
+
+
+def test_teacher_cpu_config_trains_and_validates(teacher_run, shared_data):
+    shared_data('osie')
+    records = train_records(teacher_run, ('loss_kld', 'loss_cc', 'loss_nss'))
+    assert len(records) == 2
+    (val, ) = [r for r in scalars(teacher_run) if 'saliency/nss' in r]
+    assert {'saliency/cc', 'saliency/kld', 'saliency/sim', 'saliency/auc_judd',
+            'saliency/center_bias_nss'} <= set(val)
+
+
+@pytest.fixture(scope='module')
+def teacher_maps(teacher_run, tmp_path_factory):
+    """Maps of 4 BSDS500 and 4 OSIE-train images, written with the trained teacher."""
+    if teacher_run is None or not (DATA_ROOT / 'bsds500').exists():
+        return None
+    folder = tmp_path_factory.mktemp('teacher_maps')
+    sources = folder / 'sources'
+    sources.mkdir()
+    picks = [*sorted((DATA_ROOT / 'bsds500' / 'images' / 'train').glob('*.jpg'))[:4],
+             *sorted((DATA_ROOT / 'osie' / 'images').glob('*.jpg'))[:4]]
+    for path in picks:
+        (sources / path.name).symlink_to(path)
+    run_tool(['tools/gen_saliency.py', TEACHER_CPU, teacher_run / 'epoch_1.pth', '--images',
+              sources, '--out-dir', folder / 'maps', '--num-workers', '0'])
+    return folder / 'maps'
+
+
+def student_options(config, maps, teacher_checkpoint):
+    """cfg-options that shrink a student config to 6-8 images, 2 iterations."""
+    cfg = Config.fromfile(REPO_ROOT / config)
+    dataset = cfg.train_dataloader.dataset.type
+    if dataset == 'VOCObjectCrops':  # BCCD crops: 2 per class
+        options = ['train_dataloader.batch_size=3', 'train_dataloader.dataset.max_per_class=2']
+    elif dataset == 'SaliencyImageFolder':  # teacher maps from files: the 8 images with maps
+        options = ['train_dataloader.batch_size=4',
+                   f'train_dataloader.dataset.saliency_dir={maps}']
+    else:  # BSDS500 + OSIE-train as a ConcatDataset
+        options = ['train_dataloader.batch_size=4', 'train_dataloader.dataset.datasets.0.indices=4',
+                   'train_dataloader.dataset.datasets.1.indices=4']
+    if cfg.model.type == 'TeacherAttentionMoCo':
+        options.append('model.queue_len=16')
+    if any(hook.type == 'OnlineTeacherHook' for hook in cfg.get('custom_hooks', [])):
+        options.append(f'custom_hooks.0.checkpoint={teacher_checkpoint}')
+    return [*RUN, *in_process_loading(config), *options]
+
+
+SCORED_CPU = STUDENT + 'simclr-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py'
+STUDENT_CPU = [cpu for full, cpu in SIBLINGS.items() if full.startswith(STUDENT)]
+
+
+def assert_student_trained(config, work_dir):
+    """Two iterations logged, with finite contrastive / classification and attention terms."""
+    has_head = Config.fromfile(REPO_ROOT / config).model.attn_head is not None
+    keys = ('loss_attn_kld', 'loss_attn_nss') if has_head else ()
+    keys += ('loss', ) if 'bccd' in config else ('loss_contra', )
+    records = train_records(work_dir, keys)
+    assert len(records) == 2
+    if not has_head:
+        assert not any('loss_attn_kld' in r for r in records)
+
+
+@pytest.mark.parametrize('config', [c for c in STUDENT_CPU if c != SCORED_CPU])
+def test_student_cpu_config_trains(config, teacher_run, teacher_maps, tmp_path, shared_data):
+    shared_data('bccd' if 'bccd' in config else 'bsds500'), shared_data('osie')
+    options = student_options(config, teacher_maps, teacher_run / 'epoch_1.pth')
+    run_tool(['tools/train.py', config, '--work-dir', tmp_path, '--no-validate',
+              '--cfg-options', *options])
+    assert_student_trained(config, tmp_path)
+
+
+def test_student_trains_and_its_attention_is_scored_against_humans_and_the_teacher(
+        teacher_run, teacher_maps, tmp_path, shared_data):
+    shared_data('bsds500'), shared_data('osie')
+    config = SCORED_CPU
+    run_tool(['tools/train.py', config, '--work-dir', tmp_path, '--cfg-options',
+              *student_options(config, teacher_maps, teacher_run / 'epoch_1.pth'),
+              'train_cfg.val_interval=1', 'val_dataloader.dataset.indices=2'])
+    assert_student_trained(config, tmp_path)
+    (val, ) = [r for r in scalars(tmp_path) if 'saliency/cc' in r]
+    assert {'saliency/nss', 'saliency/center_bias_cc'} <= set(val)
+    # tools/test.py: the attention against the teacher's maps (4 OSIE images with maps).
+    metrics = tmp_path / 'metrics.json'
+    run_tool(['tools/test.py', config, tmp_path / 'epoch_1.pth', '--work-dir', tmp_path / 'test',
+              '--out', metrics, '--out-item', 'metrics', '--cfg-options',
+              *in_process_loading(config),
+              f'test_dataloader.dataset.saliency_dir={teacher_maps}'])
+    scores = json.loads(metrics.read_text())
+    assert {'teacher_agreement/cc', 'teacher_agreement/nss',
+            'teacher_agreement/center_bias_cc'} <= set(scores)
+    assert all(math.isfinite(v) for v in scores.values())

@@ -1,0 +1,291 @@
+"""Label images with a trained saliency teacher: one map per image, as the datasets read them.
+
+Writes <out-dir>/<image stem>.png (8-bit grey, 255 = the image's most salient pixel, at the
+image's own size) or .npy (float32 in [0, 1]), the layout SaliencyImageFolder pairs with the
+images by stem (its saliency_dir). Images are read, resized to the teacher's input size and
+labelled in batches; the map is resized back to the image.
+
+The run is resumable: images whose map already exists are skipped, and each map is written to
+a temporary file in the output folder and renamed into place, so an interrupted run (Ctrl-C,
+a killed job) never leaves a half-written map; run the same command again to finish. An
+unreadable image is reported with its path and skipped; the others are still labelled, and
+the exit status is 1 at the end if any image failed.
+
+Examples:
+    # the student maps of the CPU configs: BSDS500 (scanned recursively) and OSIE's training
+    # split, with the CPU teacher trained on OSIE
+    T=configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py
+    CKPT=work_dirs/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu/epoch_10.pth
+    python tools/gen_saliency.py $T $CKPT --out-dir work_dirs/teacher_maps/bsds-osie-train \
+        --images ../shared/data/bsds500/images --dataset-config $T
+
+    # OSIE's held-out images (the teacher's val set), to score students against the teacher
+    python tools/gen_saliency.py $T $CKPT --out-dir work_dirs/teacher_maps/osie-val \
+        --dataset-config $T --dataset-key val_dataloader.dataset
+
+    # full scale on a GPU: bigger batches, float maps
+    python tools/gen_saliency.py TEACHER_CONFIG CKPT --images data/imagenet/train \
+        --out-dir data/imagenet/saliency_teacher --batch-size 128 --num-workers 8 --format npy
+"""
+import argparse
+import glob
+import os
+import os.path as osp
+import sys
+import tempfile
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import mmcv
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from mmengine.utils import ProgressBar
+from torch.utils.data import DataLoader, Dataset
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
+from attn_plugins.data import find_images  # noqa: E402
+from attn_plugins.saliency import resize_map  # noqa: E402
+
+FORMATS = ('png', 'npy')
+TMP_SUFFIX = '.tmp'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Label images with a trained saliency teacher (one map per image).',
+        epilog=__doc__.split('\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help="the teacher's config file")
+    parser.add_argument('checkpoint', help="the teacher's checkpoint")
+    parser.add_argument('--out-dir', required=True,
+                        help='folder for the maps (created if missing)')
+    parser.add_argument('--images', nargs='+', default=[], metavar='DIR',
+                        help='image folder(s), scanned recursively')
+    parser.add_argument('--dataset-config', metavar='CONFIG',
+                        help='label the images (img_path) of a dataset defined in CONFIG')
+    parser.add_argument('--dataset-key', default='train_dataloader.dataset',
+                        help='where the dataset sits in --dataset-config '
+                        '(default: %(default)s)')
+    parser.add_argument('--format', choices=FORMATS, default='png',
+                        help='map file format (default: %(default)s)')
+    parser.add_argument('--batch-size', type=int, default=16,
+                        help='images per teacher forward pass (default: %(default)s)')
+    parser.add_argument('--num-workers', type=int, default=2,
+                        help='processes reading images (default: %(default)s)')
+    parser.add_argument('--input-size', type=int, nargs=2, metavar=('W', 'H'),
+                        help="teacher input size (default: the SaliencyResize scale of the "
+                        "teacher config's test pipeline)")
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
+                        help='where the teacher runs (default: %(default)s)')
+    args = parser.parse_args(argv)
+    if not args.images and not args.dataset_config:
+        parser.error('give the images to label: --images DIR [DIR ...] and/or '
+                     '--dataset-config CONFIG')
+    if args.batch_size < 1:
+        parser.error(f'--batch-size must be positive, got {args.batch_size}')
+    return args
+
+
+def dataset_images(config: str, key: str) -> List[str]:
+    """``img_path`` of every sample of the dataset at ``key`` in ``config``."""
+    from mmpretrain.registry import DATASETS
+
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'--dataset-config not found: {config}')
+    cfg = Config.fromfile(config)
+    node = cfg
+    for part in key.split('.'):
+        if part not in node:
+            raise ValueError(f'{config} has no {key!r} (no {part!r}); set --dataset-key to '
+                             'where the dataset is, e.g. train_dataloader.dataset')
+        node = node[part]
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    dataset = DATASETS.build(dict(node, pipeline=[]))
+    return [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))]
+
+
+def output_paths(images: Sequence[str], out_dir: str, fmt: str) -> Dict[str, str]:
+    """Image path -> map path (by file stem); two images with one stem are an error."""
+    outputs, by_stem = {}, {}
+    for image in images:
+        stem = osp.splitext(osp.basename(image))[0]
+        if stem in by_stem and by_stem[stem] != image:
+            raise ValueError(f'two images share the file stem {stem!r}: {by_stem[stem]} and '
+                             f'{image}; their maps would collide in {out_dir} (label them '
+                             'into separate folders)')
+        by_stem[stem] = image
+        outputs[image] = osp.join(out_dir, f'{stem}.{fmt}')
+    return outputs
+
+
+def write_map_atomic(path: str, saliency: np.ndarray) -> None:
+    """Write a [0, 1] map to ``path`` (.png as 8-bit, .npy as float32), atomically.
+
+    The bytes go to a temporary file in the same folder, which is then renamed over
+    ``path``: a reader (or a restarted run) sees the whole map or none.
+    """
+    folder, name = osp.split(path)
+    if path.endswith('.png'):
+        ok, encoded = cv2.imencode('.png', np.round(np.clip(saliency, 0, 1) * 255)
+                                   .astype(np.uint8))
+        if not ok:
+            raise RuntimeError(f'PNG encoding failed for {path}')
+        payload = encoded.tobytes()
+    else:
+        payload = None
+    fd, tmp = tempfile.mkstemp(prefix=f'.{name}.', suffix=TMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            if payload is not None:
+                f.write(payload)
+            else:
+                np.save(f, saliency.astype(np.float32))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def remove_stale_temporaries(out_dir: str) -> int:
+    """Delete the temporary files an interrupted run left behind; returns how many."""
+    stale = [path for fmt in FORMATS
+             for path in glob.glob(osp.join(out_dir, f'.*.{fmt}.*{TMP_SUFFIX}'))]
+    for path in stale:
+        os.remove(path)
+    return len(stale)
+
+
+class _Images(Dataset):
+    """Reads and resizes images; an unreadable one yields its error instead of failing."""
+
+    def __init__(self, paths: Sequence[str], size: Tuple[int, int]) -> None:
+        self.paths = list(paths)
+        self.size = size  # (width, height)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> dict:
+        path = self.paths[index]
+        try:
+            img = mmcv.imread(path)  # BGR, as LoadImageFromFile reads it
+        except Exception as err:  # any decoder error is this image's failure only
+            return dict(path=path, error=f'{type(err).__name__}: {err}')
+        if img is None:
+            return dict(path=path, error='not a readable image')
+        resized = mmcv.imresize(img, self.size, interpolation='bilinear')
+        return dict(path=path, img=torch.from_numpy(resized).permute(2, 0, 1),
+                    ori_shape=img.shape[:2])
+
+
+def _collate(items: List[dict]) -> List[dict]:
+    return items
+
+
+def default_input_size(cfg: Config) -> Optional[Tuple[int, int]]:
+    """The ``SaliencyResize`` scale in the config's test pipeline, as (width, height)."""
+    pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline', [])
+    for step in pipeline:
+        if step.get('type') == 'SaliencyResize':
+            scale = step['scale']
+            return (scale, scale) if isinstance(scale, int) else tuple(scale)
+    return None
+
+
+def build_teacher(config: str, checkpoint: str, device: str) -> Tuple[torch.nn.Module, Config]:
+    """The teacher of ``config`` with the weights of ``checkpoint``, in eval mode."""
+    from mmpretrain.registry import MODELS
+
+    for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'teacher {what} not found: {path}')
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model_cfg = dict(cfg.model)
+    model_cfg['backbone'] = dict(model_cfg['backbone'], init_cfg=None)  # weights: checkpoint
+    teacher = MODELS.build(model_cfg)
+    if not hasattr(teacher, 'saliency_maps'):
+        raise ValueError(f'{config} builds a {type(teacher).__name__}, not a saliency teacher '
+                         '(SaliencyTeacher)')
+    load_checkpoint(teacher, checkpoint, map_location='cpu')
+    return teacher.to(device).eval(), cfg
+
+
+def label_images(teacher: torch.nn.Module, outputs: Dict[str, str], size: Tuple[int, int],
+                 batch_size: int = 16, num_workers: int = 0) -> dict:
+    """Write the missing maps of ``outputs`` (image path -> map path).
+
+    Returns:
+        dict: ``written`` and ``skipped`` (lists of map paths) and ``failed`` (list of
+        ``(image path, reason)``).
+    """
+    todo = [image for image, out in outputs.items() if not osp.exists(out)]
+    summary = dict(written=[], failed=[],
+                   skipped=[out for out in outputs.values() if osp.exists(out)])
+    print(f'{len(outputs)} images: {len(summary["skipped"])} already have a map, '
+          f'{len(todo)} to label', flush=True)
+    if not todo:
+        return summary
+    loader = DataLoader(_Images(todo, size), batch_size=batch_size, num_workers=num_workers,
+                        collate_fn=_collate)
+    device = next(teacher.parameters()).device
+    progress = ProgressBar(len(todo))
+    for batch in loader:
+        readable = [item for item in batch if 'error' not in item]
+        for item in batch:
+            if 'error' in item:
+                summary['failed'].append((item['path'], item['error']))
+                print(f'\nskipped unreadable image {item["path"]}: {item["error"]}', flush=True)
+        if readable:
+            maps = teacher.saliency_maps(torch.stack([it['img'] for it in readable]).to(device))
+            for item, saliency in zip(readable, maps.float().cpu()):
+                full = resize_map(saliency, item['ori_shape']).numpy()
+                out = outputs[item['path']]
+                write_map_atomic(out, full / max(float(full.max()), 1e-30))
+                summary['written'].append(out)
+        for _ in batch:
+            progress.update()
+    print()
+    return summary
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    teacher, cfg = build_teacher(args.config, args.checkpoint, args.device)
+    size = tuple(args.input_size) if args.input_size else default_input_size(cfg)
+    if size is None:
+        raise SystemExit(f'{args.config} has no SaliencyResize in its test pipeline: give '
+                         '--input-size W H')
+    images = []
+    for folder in args.images:
+        images.extend(find_images(folder))
+    if args.dataset_config:
+        images.extend(dataset_images(args.dataset_config, args.dataset_key))
+    # A folder and a dataset may list one image twice, under differently written paths.
+    images = list(dict.fromkeys(osp.abspath(path) for path in images))
+    os.makedirs(args.out_dir, exist_ok=True)
+    stale = remove_stale_temporaries(args.out_dir)
+    if stale:
+        print(f'removed {stale} partial files of an interrupted run in {args.out_dir}')
+    outputs = output_paths(images, args.out_dir, args.format)
+    summary = label_images(teacher, outputs, size, args.batch_size, args.num_workers)
+    print(f'wrote {len(summary["written"])} maps to {args.out_dir}, skipped '
+          f'{len(summary["skipped"])} existing, {len(summary["failed"])} failed')
+    if summary['failed']:
+        print('images that could not be labelled:')
+        for path, reason in summary['failed']:
+            print(f'  {path}: {reason}')
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
