@@ -11,6 +11,12 @@ Examples:
     # override config keys; scale the lr to the actual batch size
     python tools/train.py CONFIG --cfg-options train_dataloader.batch_size=64 --auto-scale-lr
 
+    # also log to TensorBoard (pip install tensorboard), then: tensorboard --logdir work_dirs
+    python tools/train.py CONFIG --tensorboard
+
+    # transfer: fine-tune a detector / segmentor from a pretraining checkpoint's backbone
+    python tools/train.py configs/benchmarks/mmdetection/CONFIG --pretrained PRETRAIN.pth
+
     # several GPUs / nodes: tools/dist_train.sh, tools/slurm_train.sh
 """
 import argparse
@@ -22,8 +28,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import torch  # noqa: E402
 
 import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
-from attn_plugins.engine.launch import (add_launch_args, build_runner,  # noqa: E402
-                                        load_config, set_work_dir, setup_launcher)
+from attn_plugins.engine.launch import (add_launch_args,  # noqa: E402
+                                        add_tensorboard_backend, build_runner, load_config,
+                                        set_work_dir, setup_launcher)
+from attn_plugins.engine.transfer import add_transfer_args, set_pretrained  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -43,13 +51,21 @@ def parse_args(argv=None):
                         'auto_scale_lr.base_batch_size of the config')
     parser.add_argument('--no-validate', action='store_true',
                         help='skip validation during training')
+    parser.add_argument('--tensorboard', action='store_true',
+                        help='also log scalars to TensorBoard (TensorboardVisBackend, next to '
+                        'LocalVisBackend; needs pip install tensorboard)')
     add_launch_args(parser)
+    add_transfer_args(parser)
     return parser.parse_args(argv)
 
 
 def merge_args(cfg, args):
     """Apply the command-line options to ``cfg``."""
     set_work_dir(cfg, args.work_dir, args.config)
+    if args.pretrained:
+        set_pretrained(cfg, args.pretrained, args.pretrained_prefix)
+    if args.tensorboard:
+        add_tensorboard_backend(cfg)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:

@@ -1,4 +1,6 @@
 """OpenMMLab data adapters: datasets, transforms and samplers (registered on import)."""
+from importlib.util import find_spec
+
 from .image_folder import ImageFolder, find_images, read_list_file
 from .object_crops import CropObjectBox, VOCObjectCrops
 from .photometric import ColorJitterNumpy2, shift_hue
@@ -19,3 +21,7 @@ __all__ = [
     'PackSaliencyInputs', 'stack_field', 'crop_sample', 'resize_sample', 'flip_sample',
     'read_saliency_map', 'index_saliency_maps'
 ]
+
+if find_spec('mmdet') is not None:  # mmdet's DATASETS: detection transfer
+    from .detection import VOCFormatDataset
+    __all__ += ['VOCFormatDataset']

@@ -6,6 +6,7 @@ The tools run configs of any OpenMMLab 2.x scope (mmpretrain, mmdet, mmseg): the
 import argparse
 import os
 import os.path as osp
+from importlib.util import find_spec
 from typing import Optional
 
 import torch
@@ -60,6 +61,35 @@ def set_work_dir(cfg: Config, work_dir: Optional[str], config_path: str) -> None
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def add_tensorboard_backend(cfg: Config) -> None:
+    """Also log to TensorBoard: append ``TensorboardVisBackend`` to the visualizer's backends.
+
+    The other backends stay (``LocalVisBackend`` keeps writing ``vis_data/scalars.json`` for
+    ``tools/analysis/plot_curves.py``); a config without a visualizer gets mmengine's
+    default one, ``LocalVisBackend`` included. The event files land beside ``scalars.json``,
+    in ``<work_dir>/<timestamp>/vis_data/``: ``tensorboard --logdir <work_dir>``. Adding it
+    twice is a no-op.
+
+    Args:
+        cfg (Config): The config, changed in place.
+
+    Raises:
+        SystemExit: The ``tensorboard`` package is not installed (mmengine's backend writes
+            through ``torch.utils.tensorboard``, which needs it).
+    """
+    if find_spec('tensorboard') is None:
+        raise SystemExit('--tensorboard needs the tensorboard package, which is not installed '
+                         'here: pip install tensorboard (or drop --tensorboard; the scalars '
+                         'are still in <work_dir>/<timestamp>/vis_data/scalars.json)')
+    visualizer = cfg.get('visualizer') or dict(type='Visualizer')
+    backends = visualizer.get('vis_backends')
+    backends = [dict(type='LocalVisBackend')] if backends is None else list(backends)
+    if not any(backend.get('type') == 'TensorboardVisBackend' for backend in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+    visualizer['vis_backends'] = backends  # a new list: the config's own is left as it was
+    cfg.visualizer = visualizer
 
 
 def setup_launcher(cfg: Config, launcher: str, local_rank: int = 0) -> None:
@@ -119,7 +149,12 @@ def load_model(config: str, checkpoint: Optional[str] = None,
 
     cfg = load_config(config, cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model = MODELS.build(cfg.model)
+    model_cfg = cfg.model
+    if cfg.get('data_preprocessor') is not None:
+        # As mmengine's Runner: a top-level data_preprocessor (mmpretrain's dataset bases
+        # put normalisation there) fills in a model without one.
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
     if checkpoint is not None:
         if not osp.isfile(checkpoint):
             raise FileNotFoundError(f'checkpoint not found: {checkpoint}')

@@ -1,9 +1,10 @@
 # Segmentation transfer through mmseg: an FCN head on the last layer (stride 16) of the
 # VARS-D ViT-S/16, initialised from the backbone of a VARS pretraining run (classification
-# or MoCo v3 configs beside this one), fine-tuned on CamVid (11 classes, 12 = void ignored)
+# or MoCo v3 configs beside this one), fine-tuned on CamVid (11 classes, 11 = void ignored)
 # for 20k iterations on 4 GPUs x 4 crops of 352x480. Point the checkpoint elsewhere with
 # --cfg-options model.backbone.init_cfg.checkpoint=PATH.
 _base_ = [
+    '../_base_/datasets/camvid_bs4_352x480.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_20k.py',
 ]
@@ -54,63 +55,6 @@ model = dict(
                          avg_non_ignore=True)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
-
-# CamVid (SegNet release): train/ and val/ PNG frames, label maps in trainannot/, valannot/.
-dataset_type = 'BaseSegDataset'
-data_root = '{{$ATTN_DATA_ROOT:../shared/data}}/camvid/'
-metainfo = dict(
-    classes=('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree', 'SignSymbol', 'Fence',
-             'Car', 'Pedestrian', 'Bicyclist'),
-    palette=[[128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128], [60, 40, 222],
-             [128, 128, 0], [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0],
-             [0, 128, 192]])
-img_scale = (480, 360)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=img_scale, ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75,
-         ignore_index=ignore_index),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs'),
-]
-dataset_cfg = dict(
-    type=dataset_type,
-    data_root=data_root,
-    metainfo=metainfo,
-    img_suffix='.png',
-    seg_map_suffix='.png',
-    ignore_index=ignore_index)
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        **dataset_cfg,
-        ann_file='train.txt',
-        data_prefix=dict(img_path='train', seg_map_path='trainannot'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        **dataset_cfg,
-        ann_file='val.txt',
-        data_prefix=dict(img_path='val', seg_map_path='valannot'),
-        pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'], ignore_index=ignore_index)
-test_evaluator = val_evaluator
 
 # ViT fine-tuning: AdamW with layer-agnostic lr, no decay on norms and embeddings.
 optim_wrapper = dict(
