@@ -1,9 +1,20 @@
-"""OpenMMLab evaluation adapters: metrics (registered on import), model attention, pictures."""
+"""OpenMMLab evaluation adapters (registered on import): saliency metrics, model attention
+and its alignment with human fixations, robustness evaluation (corrupted test pipelines,
+background variants), hooks that run them during training, tables and plots (training
+curves from ``vis_data/scalars.json`` too)."""
+from .hooks import AttentionAlignmentHook, CorruptionAccuracyHook
 from .model_attention import model_attention, preprocess_images
+from .robustness import (BackgroundVariantDataset, GrabCutForeground, ImageCorruption,
+                         build_eval_dataloader, evaluate_model, insert_transform, metric_value)
+from .reports import find_scalars_file, moving_average, plot_scalar_curves, read_scalars
 from .saliency_metric import SALIENCY_METRICS, SaliencyMetric, score_saliency
-from .visualize import overlay_heatmap, save_attention_grid
+from .visualize import draw_model_attention, overlay_heatmap, save_attention_grid
 
 __all__ = [
     'SALIENCY_METRICS', 'SaliencyMetric', 'score_saliency', 'model_attention',
-    'preprocess_images', 'overlay_heatmap', 'save_attention_grid'
+    'preprocess_images', 'overlay_heatmap', 'save_attention_grid', 'ImageCorruption',
+    'BackgroundVariantDataset', 'GrabCutForeground', 'insert_transform',
+    'build_eval_dataloader', 'evaluate_model', 'metric_value', 'AttentionAlignmentHook',
+    'CorruptionAccuracyHook', 'draw_model_attention', 'find_scalars_file', 'read_scalars',
+    'moving_average', 'plot_scalar_curves'
 ]

@@ -1,5 +1,6 @@
 """Attention alignment: how well a model's attention matches human fixations or saliency
 masks, scored with the saliency benchmark metrics next to the center-bias baseline."""
+from itertools import islice
 from typing import Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
@@ -54,6 +55,41 @@ def mask_ground_truth(data_root: str, img_dirs, saliency_dir: str,
         results['fixation_map'] = mask
         results['fixation_density'] = to_distribution(mask)
         yield results
+
+
+def load_ground_truth(osie: Optional[str] = None, split: Optional[str] = 'val',
+                      masks: Optional[str] = None, img_dirs: Sequence[str] = ('images', ),
+                      saliency_dir: str = 'saliency',
+                      max_images: Optional[int] = None) -> List[dict]:
+    """The ground truth to score attention against, from OSIE fixations or saliency masks.
+
+    Args:
+        osie (str, optional): OSIE root (``fixations.mat``, ``images/``).
+        split (str, optional): OSIE split, ``'train'``, ``'val'`` (images 1601-1700) or
+            None for all 700.
+        masks (str, optional): Root of an image folder with binary masks.
+        img_dirs (Sequence[str]): Image folders under ``masks``.
+        saliency_dir (str): Mask folder under ``masks``.
+        max_images (int, optional): Keep the first N.
+
+    Returns:
+        list[dict]: Samples as :func:`osie_ground_truth` / :func:`mask_ground_truth` yield.
+
+    Raises:
+        ValueError: Unless exactly one of ``osie`` and ``masks`` is given, or when no image
+            has ground truth.
+    """
+    if (osie is None) == (masks is None):
+        raise ValueError('give exactly one ground truth: osie=<OSIE root> or masks=<root of '
+                         'images with saliency masks>')
+    if osie is not None:
+        samples = osie_ground_truth(osie, split)
+    else:
+        samples = mask_ground_truth(masks, list(img_dirs), saliency_dir)
+    samples = list(islice(samples, max_images))
+    if not samples:
+        raise ValueError(f'no image with ground truth under {osie or masks}')
+    return samples
 
 
 def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,

@@ -12,6 +12,7 @@ from mmpretrain.models import ImageClassifier
 
 from ..attention import grad_cam_from_activations
 from ..saliency import minmax_scale
+from ..teacher.models import SaliencyTeacher, TeacherAttentionMixin
 
 
 def preprocess_images(model: torch.nn.Module, images: Sequence[np.ndarray]) -> torch.Tensor:
@@ -34,6 +35,9 @@ def _grad_cam_scores(model: torch.nn.Module, feats, inputs: torch.Tensor) -> tor
     """(B,) scores to explain: the top class of a classifier; for MoCo-style models, the
     cosine of the query with the key encoder's embedding of the same image (the score CAST
     trains with, unmasked)."""
+    # Neck and head read the last stage (a backbone may return more, e.g. for an
+    # attention head on an earlier one).
+    feats = feats[-1:]
     if isinstance(model, ImageClassifier):
         logits = model.head(model.neck(feats) if model.with_neck else feats)
         return logits.gather(1, logits.argmax(dim=1, keepdim=True))[:, 0]
@@ -46,8 +50,11 @@ def _grad_cam_scores(model: torch.nn.Module, feats, inputs: torch.Tensor) -> tor
 def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     """One attention map per input, min-max scaled to [0, 1], at the model's map resolution.
 
-    - Models that define ``attention_maps(inputs)`` (this package's saliency heads, VARS
-      backbones, ...) answer for themselves.
+    - Models that define ``attention_maps(inputs)`` answer for themselves.
+    - Models that predict a map (``SaliencyTeacher``; the teacher-attention students with
+      an attention head): the ``pred_saliency`` their ``predict`` mode sets.
+    - Models whose backbone defines ``attention_maps(inputs)`` (the VARS ViTs: the last
+      layer's class-token attention, read from the sparse codes for a VARS layer).
     - MoCo-style self-supervised models (with a momentum ``encoder_k``, e.g. MoCo and CAST):
       Grad-CAM on the backbone's last stage of the cosine between the query and the key
       embedding of the same image.
@@ -72,6 +79,14 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tenso
     try:
         if hasattr(model, 'attention_maps'):
             maps = model.attention_maps(inputs)
+        elif isinstance(model, SaliencyTeacher) or (
+                isinstance(model, TeacherAttentionMixin) and model.with_attention):
+            with torch.no_grad():
+                samples = model(inputs, mode='predict')
+            maps = torch.stack([sample.pred_saliency for sample in samples])
+        elif hasattr(getattr(model, 'backbone', None), 'attention_maps'):
+            with torch.no_grad():
+                maps = model.backbone.attention_maps(inputs)
         elif hasattr(model, 'encoder_k') or isinstance(model, ImageClassifier):
             with torch.enable_grad():
                 # A leaf that requires grad keeps the graph even for a frozen model.
@@ -80,8 +95,8 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tenso
                     feats[-1], _grad_cam_scores(model, feats, inputs), relu=True)
         else:
             raise TypeError(
-                f'no attention for a {type(model).__name__}: give the model an '
-                '`attention_maps(inputs) -> (B, h, w)` method')
+                f'no attention for a {type(model).__name__}: give the model (or its '
+                'backbone) an `attention_maps(inputs) -> (B, h, w)` method')
     finally:
         model.train(was_training)
     return minmax_scale(maps.detach())

@@ -1,12 +1,11 @@
 """Pictures of attention: heatmap overlays and image / saliency / attention grids."""
-import os
-import os.path as osp
 from typing import List, Optional, Sequence
 
 import cv2
 import numpy as np
 
 from ..saliency import minmax_scale, resize_map
+from .reports import save_image_grid
 
 
 def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.5) -> np.ndarray:
@@ -18,57 +17,80 @@ def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.5) 
         alpha (float): Weight of the heatmap.
 
     Returns:
-        np.ndarray: (H, W, 3) uint8 RGB picture.
+        np.ndarray: (H, W, 3) uint8 BGR picture, like the image.
     """
     heat = resize_map(minmax_scale(np.asarray(heatmap, np.float64)), image.shape[:2])
     coloured = cv2.applyColorMap((heat * 255).astype(np.uint8), cv2.COLORMAP_JET)
-    blended = cv2.addWeighted(image, 1 - alpha, coloured, alpha, 0)
-    return blended[..., ::-1]
+    return cv2.addWeighted(image, 1 - alpha, coloured, alpha, 0)
 
 
 def save_attention_grid(rows: Sequence[dict], path: str,
                         columns: Sequence[str] = ('image', 'saliency', 'attention'),
-                        title: Optional[str] = None) -> str:
-    """Save a grid of pictures: one row per image, one column per kind of map.
+                        title: Optional[str] = None, per_line: int = 1) -> str:
+    """Save a grid of pictures: per image, one panel per kind of map.
 
     Args:
         rows (Sequence[dict]): Each with ``image`` ((H, W, 3) uint8 BGR), 2-D maps under
             any other column name (drawn as overlays on the image) and optionally a
-            ``caption`` (shown under the ``attention`` column).
+            ``caption`` (shown under the last panel).
         path (str): PNG file to write (folders are created).
         columns (Sequence[str]): Keys to draw, left to right: ``image`` as it is, any
             other as an overlay; a column absent from every row is dropped.
         title (str, optional): Figure title.
+        per_line (int): Images drawn side by side on one line of the figure.
 
     Returns:
         str: ``path``.
     """
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
     columns: List[str] = [c for c in columns if any(c in row for row in rows)]
-    fig, axes = plt.subplots(len(rows), len(columns), squeeze=False,
-                             figsize=(2.6 * len(columns), 2.6 * len(rows)))
-    for r, row in enumerate(rows):
-        for c, column in enumerate(columns):
-            ax = axes[r][c]
-            ax.axis('off')
-            if column not in row:
-                continue
-            if column == 'image':
-                ax.imshow(row['image'][..., ::-1])
-            else:
-                ax.imshow(overlay_heatmap(row['image'], row[column]))
-            if r == 0:
-                ax.set_title(column)
-            if column == 'attention' and row.get('caption'):
-                ax.text(0.5, -0.08, row['caption'], transform=ax.transAxes, ha='center',
-                        va='top', fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    panels = [{column: row['image'] if column == 'image' else
+               overlay_heatmap(row['image'], row[column])
+               for column in columns if column in row} for row in rows]
+    return save_image_grid(panels, columns, path, captions=[row.get('caption', '')
+                                                            for row in rows],
+                           title=title, per_line=per_line, panel_size=2.2)
+
+
+def draw_model_attention(model, samples: Sequence[dict], path: str, size: int = 96,
+                         title: Optional[str] = None,
+                         per_line: int = 1) -> List[Optional[float]]:
+    """Draw a model's attention for a few images into a PNG grid.
+
+    Each image (with its saliency map, if it has one) is resized so its short side is
+    ``size`` and centre-cropped, together, as the model sees it; the attention comes from
+    :func:`attn_plugins.evaluation.model_attention`. Rows show the image, its saliency and the
+    attention overlay, captioned with the CC between attention and saliency.
+
+    Args:
+        model (nn.Module): The model.
+        samples (Sequence[dict]): Each with ``img`` ((H, W, 3) uint8 BGR), optionally
+            ``saliency`` ((H, W) map) and ``name`` (caption).
+        path (str): PNG to write.
+        size (int): Side of the model's square input.
+        title (str, optional): Figure title.
+        per_line (int): Images drawn side by side on one line of the figure.
+
+    Returns:
+        list[float | None]: Per image, the CC of attention and saliency (None without one).
+    """
+    from mmcv.transforms import Compose
+
+    from ..data import SaliencyCenterCrop, SaliencyResize
+    from ..saliency import cc
+    from .model_attention import model_attention, preprocess_images
+
+    crop = Compose([SaliencyResize(size, edge='short'), SaliencyCenterCrop(size)])
+    views = [crop(dict(sample)) for sample in samples]
+    maps = model_attention(model, preprocess_images(model, [v['img'] for v in views]))
+    rows, scores = [], []
+    for view, attention in zip(views, maps.numpy()):
+        row = dict(image=view['img'], attention=attention, caption=view.get('name', ''))
+        score = None
+        if 'saliency' in view:
+            row['saliency'] = view['saliency']
+            score = cc(resize_map(attention, view['saliency'].shape), view['saliency'])
+            row['caption'] = f'{row["caption"]}  CC {score:.2f}'.strip()
+        rows.append(row)
+        scores.append(score)
+    save_attention_grid(rows, path, title=title, per_line=per_line)
+    return scores

@@ -219,3 +219,46 @@ class VARSAttention(nn.Module):
     def extra_repr(self) -> str:
         return (f'embed_dims={self.embed_dims}, num_heads={self.num_heads}, '
                 f'dictionary={self.dictionary!r}, num_rand_features={self.num_rand_features}')
+
+
+def sparse_code_attention(codes: torch.Tensor, dictionary: torch.Tensor,
+                          query_index: Optional[int] = None) -> torch.Tensor:
+    """Where one token looks through a VARS layer's sparse code: a weight per token.
+
+    VARS has no attention matrix; a token's output is its reconstruction ``D_q a`` from the
+    dictionary atoms (columns of ``D``, each a weighting of the tokens) with codes ``a``.
+    The weight of token ``j`` for query ``q`` is the dictionary affinity of the two through
+    the atoms, each atom counted by the energy of its code:
+
+        ``A_qj = mean_heads sum_k D_qk |a_k| D_jk``,  ``|a_k|`` the L2 norm of row k of ``a``.
+
+    With every atom equally active this is the row ``D_q . D_j`` of the linear attention
+    ``D D^T`` that VARS reduces to without sparsity; atoms the sparse code switches off
+    contribute nothing. With VARS-D (non-negative random features) the weights are
+    non-negative; VARS-SD's learned static atoms can make some negative.
+
+    Args:
+        codes (Tensor): ``(B, heads, m, d)`` sparse codes (``VARSAttention(...,
+            return_codes=True)``).
+        dictionary (Tensor): ``(B, heads, N, m)`` column-normalised dictionary.
+        query_index (int, optional): The query token (e.g. 0, a class token); ``None`` uses
+            the mean of all tokens' dictionary rows.
+
+    Returns:
+        Tensor: ``(B, N)`` weight of every token.
+
+    Example:
+        >>> attn = VARSAttention(embed_dims=32, num_heads=2)
+        >>> _, parts = attn(torch.randn(1, 17, 32), return_codes=True)
+        >>> sparse_code_attention(parts['codes'], parts['dictionary'], query_index=0).shape
+        torch.Size([1, 17])
+    """
+    if codes.ndim != 4 or dictionary.ndim != 4 or codes.shape[:3] != (
+            dictionary.shape[0], dictionary.shape[1], dictionary.shape[3]):
+        raise ValueError(f'codes (B, heads, m, d) and dictionary (B, heads, N, m) do not match: '
+                         f'{tuple(codes.shape)} and {tuple(dictionary.shape)}')
+    atom_energy = codes.norm(dim=-1)  # (B, heads, m)
+    query = dictionary.mean(dim=2) if query_index is None \
+        else dictionary[:, :, query_index]  # (B, heads, m)
+    weights = torch.einsum('bhm,bhnm->bhn', query * atom_energy, dictionary)
+    return weights.mean(dim=1)

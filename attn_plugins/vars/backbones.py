@@ -24,7 +24,7 @@ from mmpretrain.models.utils import (LayerScale, MultiheadAttention, build_norm_
                                      resize_pos_embed)
 
 from ..engine import register_model_everywhere
-from .attention import VARSAttention
+from .attention import VARSAttention, sparse_code_attention
 from .static_conv import VARSStaticConv
 
 AttnCfg = Optional[dict]
@@ -164,9 +164,8 @@ class VARSVisionTransformer(VisionTransformer):
         if self.frozen_stages > 0:
             self._freeze_stages()
 
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Args: x (Tensor): images ``(B, 3, H, W)``. Returns: tuple of the ``out_indices``
-        outputs, shaped by ``out_type`` as in ``VisionTransformer``."""
+    def _embed(self, x: torch.Tensor) -> Tuple[torch.Tensor, Tuple[int, int]]:
+        """Images ``(B, 3, H, W)`` to the first layer's tokens ``(B, N, C)`` and patch grid."""
         B = x.shape[0]
         x, patch_resolution = self.patch_embed(x)
         if self.cls_token is not None:
@@ -174,19 +173,67 @@ class VARSVisionTransformer(VisionTransformer):
         x = x + resize_pos_embed(
             self.pos_embed, self.patch_resolution, patch_resolution,
             mode=self.interpolate_mode, num_extra_tokens=self.num_extra_tokens)
-        x = self.pre_norm(self.drop_after_pos(x))
+        return self.pre_norm(self.drop_after_pos(x)), patch_resolution
 
+    @staticmethod
+    def _run_layer(layer: nn.Module, x: torch.Tensor, hw: Tuple[int, int]) -> torch.Tensor:
+        if isinstance(layer, VARSTransformerEncoderLayer):
+            return layer(x, hw=hw)
+        return layer(x)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """Args: x (Tensor): images ``(B, 3, H, W)``. Returns: tuple of the ``out_indices``
+        outputs, shaped by ``out_type`` as in ``VisionTransformer``."""
+        x, patch_resolution = self._embed(x)
         outs = []
         for i, layer in enumerate(self.layers):
-            if isinstance(layer, VARSTransformerEncoderLayer):
-                x = layer(x, hw=patch_resolution)
-            else:
-                x = layer(x)
+            x = self._run_layer(layer, x, patch_resolution)
             if i == len(self.layers) - 1 and self.final_norm:
                 x = self.ln1(x)
             if i in self.out_indices:
                 outs.append(self._format_output(x, patch_resolution))
         return tuple(outs)
+
+    def attention_maps(self, x: torch.Tensor) -> torch.Tensor:
+        """Where the last layer's query token looks, one weight per patch.
+
+        The query is the class token (the mean of the tokens without one). A VARS-D / VARS-SD
+        last layer gives its sparse-code attention
+        (:func:`~attn_plugins.vars.sparse_code_attention`: the query's dictionary affinity
+        with each token through the atoms, weighted by their code energy); a
+        self-attention last layer gives the query's softmax attention row, averaged over
+        heads. Only the layers up to the last one run.
+
+        Args:
+            x (Tensor): images ``(B, 3, H, W)``, normalised as for ``forward``.
+
+        Returns:
+            Tensor: ``(B, h, w)`` maps on the patch grid.
+
+        Raises:
+            TypeError: If the last layer mixes tokens by VARS-S convolution (no query).
+        """
+        tokens, hw = self._embed(x)
+        for layer in self.layers[:-1]:
+            tokens = self._run_layer(layer, tokens, hw)
+        last = self.layers[-1]
+        normed = last.ln1(tokens)
+        query = 0 if self.cls_token is not None else None
+        if isinstance(last.attn, VARSAttention):
+            _, parts = last.attn(normed, hw=hw, return_codes=True)
+            weights = sparse_code_attention(parts['codes'], parts['dictionary'], query)
+        elif isinstance(last.attn, MultiheadAttention):
+            attn = last.attn
+            B, N, _ = normed.shape
+            q, k, _ = attn.qkv(normed).reshape(B, N, 3, attn.num_heads,
+                                               attn.head_dims).permute(2, 0, 3, 1, 4)
+            q = q[:, :, :1] if query is not None else q.mean(dim=2, keepdim=True)
+            scores = (q @ k.transpose(-2, -1)) * attn.head_dims**-0.5  # (B, heads, 1, N)
+            weights = scores.softmax(dim=-1)[:, :, 0].mean(dim=1)
+        else:
+            raise TypeError(f'the last layer mixes tokens with {type(last.attn).__name__}, '
+                            'which has no query token to read attention from')
+        return weights[:, self.num_extra_tokens:].reshape(-1, *hw)
 
 
 class ConvFFN(nn.Module):

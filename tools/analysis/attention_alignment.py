@@ -1,8 +1,14 @@
 """Score where models look against where people look (OSIE fixations) or against saliency
 masks, with NSS, KLD, CC, SIM and AUC-Judd, next to the center-bias baseline.
 
+The attention (attn_plugins.evaluation.model_attention): a model's own attention_maps; the
+predicted map of attention heads (SaliencyTeacher, teacher-attention students); the VARS
+ViTs' class-token attention of the last layer (sparse-code attention for a VARS layer);
+Grad-CAM of the top class (classifiers) or of the query-key similarity (MoCo, CAST).
+
 Writes <out-dir>/alignment.csv, alignment.md (mean and std per metric, one row per model and
-the baseline) and overlays.png (image, ground truth and each model's attention).
+the baseline), alignment.png (bars per metric) and overlays.png (image, ground truth and each
+model's attention).
 
 Examples:
     # CAST vs MoCo Grad-CAM on the 100 held-out BSDS500 val photos with SOD masks
@@ -79,16 +85,16 @@ def main(argv=None):
     from attn_plugins.engine.launch import load_model
     from attn_plugins.evaluation import SALIENCY_METRICS, save_attention_grid
     from attn_plugins.evaluation.alignment import (attention_scores, center_bias_scores,
-                                                   mask_ground_truth, osie_ground_truth,
-                                                   summarise)
+                                                   load_ground_truth, summarise)
+    from attn_plugins.evaluation.reports import plot_alignment
 
-    if args.osie:
-        samples = osie_ground_truth(args.osie, None if args.split == 'all' else args.split)
-    else:
-        samples = mask_ground_truth(args.masks, args.img_dirs, args.saliency_dir)
-    samples = list(samples)[:args.max_images]
-    if not samples:
-        raise SystemExit('no image with ground truth found; check the data arguments')
+    try:
+        samples = load_ground_truth(
+            osie=args.osie, split=None if args.split == 'all' else args.split,
+            masks=args.masks, img_dirs=args.img_dirs, saliency_dir=args.saliency_dir,
+            max_images=args.max_images)
+    except ValueError as error:
+        raise SystemExit(f'{error}; check the data arguments')
     metrics = tuple(SALIENCY_METRICS)
     os.makedirs(args.out_dir, exist_ok=True)
 
@@ -102,6 +108,8 @@ def main(argv=None):
         attentions[name] = [scores['attention'] for scores in per_image]
 
     table = write_tables(rows, metrics, args.out_dir)
+    plot_alignment({name: summary for name, (_, summary) in rows.items()}, metrics,
+                   osp.join(args.out_dir, 'alignment.png'))
     grid = []
     for i, sample in enumerate(samples[:args.overlays]):
         row = dict(image=sample['img'], **{'ground truth': sample['fixation_density']})
@@ -111,7 +119,7 @@ def main(argv=None):
                                   columns=['image', 'ground truth', *attentions])
     print(table)
     print(f'[alignment] tables: {osp.join(args.out_dir, "alignment.md")} (and .csv)')
-    print(f'[alignment] overlays: {picture}')
+    print(f'[alignment] plot: {osp.join(args.out_dir, "alignment.png")}; overlays: {picture}')
 
 
 if __name__ == '__main__':

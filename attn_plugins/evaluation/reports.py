@@ -1,0 +1,412 @@
+"""Tables (CSV, Markdown) and matplotlib plots of the robustness and alignment evaluations,
+and training curves from mmengine's ``vis_data/scalars.json``."""
+import csv
+import glob
+import json
+import math
+import os
+import os.path as osp
+import warnings
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+Table = Sequence[Sequence]
+
+
+def _prepare(path: str) -> str:
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    return path
+
+
+def write_csv(path: str, header: Sequence[str], rows: Table) -> str:
+    """Write rows under a header to a CSV file (folders are created). Returns ``path``."""
+    with open(_prepare(path), 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _cell(value, digits: int) -> str:
+    if isinstance(value, float):
+        return 'n/a' if math.isnan(value) else f'{value:.{digits}f}'
+    return str(value)
+
+
+def markdown_table(header: Sequence[str], rows: Table, digits: int = 1) -> str:
+    """A GitHub Markdown table; floats with ``digits`` decimals, NaN as ``n/a``."""
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    lines += ['| ' + ' | '.join(_cell(v, digits) for v in row) + ' |' for row in rows]
+    return '\n'.join(lines) + '\n'
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, path: str) -> str:
+    fig.tight_layout()
+    fig.savefig(_prepare(path), dpi=100)
+    _pyplot().close(fig)
+    return path
+
+
+def plot_corruption_accuracy(accuracy: Mapping[str, Mapping[str, Mapping[int, float]]],
+                             path: str, clean: Optional[Mapping[str, float]] = None,
+                             ylabel: str = 'accuracy (%)') -> str:
+    """Accuracy against severity, one panel per corruption, one line per model.
+
+    Args:
+        accuracy (Mapping): ``{model: {corruption: {severity: accuracy}}}``.
+        path (str): PNG to write.
+        clean (Mapping[str, float], optional): ``{model: clean accuracy}``, drawn at
+            severity 0.
+        ylabel (str): Y-axis label.
+
+    Returns:
+        str: ``path``.
+    """
+    plt = _pyplot()
+    corruptions = list(dict.fromkeys(c for table in accuracy.values() for c in table))
+    columns = min(5, len(corruptions))
+    rows = math.ceil(len(corruptions) / columns)
+    fig, axes = plt.subplots(rows, columns, squeeze=False, sharey=True,
+                             figsize=(2.8 * columns, 2.4 * rows))
+    for ax, corruption in zip(axes.flat, corruptions):
+        for model, table in accuracy.items():
+            cells = sorted(table.get(corruption, {}).items())
+            xs, ys = [s for s, _ in cells], [a for _, a in cells]
+            if clean and model in clean:
+                xs, ys = [0] + xs, [clean[model]] + ys
+            ax.plot(xs, ys, marker='o', label=model)
+        ax.set_title(corruption.replace('_', ' '), fontsize=9)
+        ax.set_xticks(range(0, 6))
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(corruptions):]:
+        ax.axis('off')
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    for ax in axes[-1]:
+        ax.set_xlabel('severity (0 = clean)')
+    axes.flat[0].legend(fontsize=8)
+    return _save(fig, path)
+
+
+def plot_grouped_bars(values: Mapping[str, Mapping[str, float]], path: str, ylabel: str,
+                      errors: Optional[Mapping[str, Mapping[str, float]]] = None,
+                      title: Optional[str] = None) -> str:
+    """Grouped bar chart: one group per category, one bar per series.
+
+    Args:
+        values (Mapping): ``{series: {category: value}}``, e.g. ``{model: {variant: acc}}``.
+        path (str): PNG to write.
+        ylabel (str): Y-axis label.
+        errors (Mapping, optional): Same layout, error-bar half-lengths (e.g. std).
+        title (str, optional): Figure title.
+
+    Returns:
+        str: ``path``.
+    """
+    plt = _pyplot()
+    categories = list(dict.fromkeys(c for table in values.values() for c in table))
+    width = 0.8 / max(1, len(values))
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.1 * len(categories) * max(1, len(values)) / 2 + 2),
+                                    3.2))
+    for i, (series, table) in enumerate(values.items()):
+        xs = [j + (i - (len(values) - 1) / 2) * width for j in range(len(categories))]
+        heights = [table.get(c, math.nan) for c in categories]
+        yerr = [errors[series].get(c, 0.0) for c in categories] if errors else None
+        ax.bar(xs, heights, width, yerr=yerr, label=series, capsize=2)
+    ax.set_xticks(range(len(categories)))
+    ax.set_xticklabels([c.replace('_', ' ') for c in categories], rotation=20)
+    ax.set_ylabel(ylabel)
+    ax.grid(axis='y', alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return _save(fig, path)
+
+
+def plot_alignment(summaries: Mapping[str, Mapping[str, float]], metrics: Sequence[str],
+                   path: str) -> str:
+    """Alignment metrics per model as bars (mean with a std error bar), one panel per metric.
+
+    Args:
+        summaries (Mapping): ``{model: summary}`` from
+            :func:`attn_plugins.evaluation.alignment.summarise` (``<metric>`` and
+            ``<metric>_std`` keys).
+        metrics (Sequence[str]): Metrics to draw.
+        path (str): PNG to write.
+
+    Returns:
+        str: ``path``.
+    """
+    plt = _pyplot()
+    models = list(summaries)
+    fig, axes = plt.subplots(1, len(metrics), squeeze=False,
+                             figsize=(2.2 * len(metrics) + 0.35 * len(models) * len(metrics), 3.2))
+    colours = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for ax, metric in zip(axes[0], metrics):
+        ax.bar(range(len(models)), [summaries[m][metric] for m in models],
+               yerr=[summaries[m].get(f'{metric}_std', 0.0) for m in models], capsize=2,
+               color=[colours[i % len(colours)] for i in range(len(models))])
+        ax.set_xticks(range(len(models)))
+        ax.set_xticklabels(models, rotation=45, ha='right', fontsize=8)
+        lower = ' (lower is better)' if metric == 'kld' else ''
+        ax.set_title(metric.upper() + lower, fontsize=9)
+        ax.grid(axis='y', alpha=0.3)
+    return _save(fig, path)
+
+
+def save_image_grid(rows: Sequence[Mapping[str, np.ndarray]], columns: Sequence[str],
+                    path: str, captions: Optional[Sequence[str]] = None,
+                    title: Optional[str] = None, per_line: int = 1,
+                    panel_size: float = 1.6) -> str:
+    """A grid of images: one group of panels per dict of ``rows``, one panel per column.
+
+    Args:
+        rows (Sequence[Mapping]): ``{column: (H, W, 3) uint8 BGR image}`` per row; a column
+            missing from a row leaves its panel empty.
+        columns (Sequence[str]): Keys to draw, left to right (titles of the first line).
+        path (str): PNG to write.
+        captions (Sequence[str], optional): One caption per row, under its last panel.
+        title (str, optional): Figure title.
+        per_line (int): Rows drawn side by side on one line of the figure, so that many
+            rows make a compact picture rather than a tall strip. Defaults to 1.
+        panel_size (float): Side of a panel in inches.
+
+    Returns:
+        str: ``path``.
+    """
+    plt = _pyplot()
+    per_line = max(1, min(per_line, len(rows)))
+    lines = math.ceil(len(rows) / per_line)
+    width = len(columns) * per_line
+    # A constrained layout keeps the title, column titles and captions apart.
+    fig, axes = plt.subplots(lines, width, squeeze=False, layout='constrained',
+                             figsize=(panel_size * width, (panel_size + 0.2) * lines))
+    for ax in axes.flat:
+        ax.axis('off')
+    for index, row in enumerate(rows):
+        line, group = divmod(index, per_line)
+        for c, column in enumerate(columns):
+            ax = axes[line][group * len(columns) + c]
+            if column in row:
+                ax.imshow(row[column][..., ::-1])
+            if line == 0:
+                ax.set_title(column.replace('_', ' '), fontsize=8)
+            if captions is not None and c == len(columns) - 1 and captions[index]:
+                ax.text(0.5, -0.04, captions[index], transform=ax.transAxes, ha='center',
+                        va='top', fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(_prepare(path), dpi=100)
+    plt.close(fig)
+    return path
+
+
+# Training curves from mmengine's LocalVisBackend (``<work_dir>/<timestamp>/vis_data/``).
+# LoggerHook writes one JSON object per line to ``scalars.json``: a training line every
+# ``logger.interval`` iterations with ``step`` = ``iter`` = the iteration (and ``epoch`` under
+# epoch-based loops), and a line per validation with the metrics, ``time`` and ``data_time``
+# and no ``iter``, whose ``step`` is the epoch (``LoggerHook(log_metric_by_epoch=True)``,
+# the default) or the iteration (``log_metric_by_epoch=False``, e.g. mmseg's schedules).
+# Evaluation hooks that call ``visualizer.add_scalars`` themselves write lines without
+# ``iter`` too. The two kinds of step are not converted into each other (the iteration
+# at the end of an epoch is not in the file): lines without ``iter`` are read under a
+# ``val/`` prefix, mmengine's own name for them with ``log_processor.log_with_hierarchy``.
+Scalars = Dict[str, List[Tuple[int, float]]]
+SCALARS_FILE = osp.join('vis_data', 'scalars.json')
+_TRAIN_ONLY = ('step', 'iter')  # bookkeeping: ``iter`` repeats ``step`` on training lines
+_NO_SCALARS_HINT = ("train with mmengine's LocalVisBackend, the default of "
+                    "configs/_base_/default_runtime.py: visualizer = dict(vis_backends="
+                    "[dict(type='LocalVisBackend')])")
+
+
+def find_scalars_file(path: str) -> str:
+    """The ``scalars.json`` of a run: ``path`` itself, ``<path>/vis_data/scalars.json`` (a
+    timestamp folder) or that of the newest ``<path>/<timestamp>/`` (a work dir).
+
+    A work dir holds one timestamp folder per start of ``tools/train.py`` (a resumed run
+    gets a new one, holding the lines written after the resume); the newest is the last by
+    name (mmengine's ``%Y%m%d_%H%M%S``), then by modification time. Folders without
+    ``vis_data/scalars.json`` (e.g. of ``tools/test.py``) are skipped.
+
+    Args:
+        path (str): A work dir, a timestamp folder or a ``scalars.json`` file.
+
+    Returns:
+        str: The ``scalars.json`` path.
+
+    Raises:
+        FileNotFoundError: No ``scalars.json`` there; the message names the paths searched.
+    """
+    if osp.isfile(path):
+        return path
+    if not osp.isdir(path):
+        raise FileNotFoundError(f'no such work dir or scalars file: {path}')
+    direct = osp.join(path, SCALARS_FILE)
+    if osp.isfile(direct):
+        return direct
+    runs = [osp.join(path, name, SCALARS_FILE) for name in os.listdir(path)]
+    runs = [run for run in runs if osp.isfile(run)]
+    if not runs:
+        deeper = sorted({osp.dirname(osp.dirname(osp.dirname(run))) for run in
+                         glob.glob(osp.join(path, '*', '*', SCALARS_FILE))})
+        hint = (f'work dirs below it: {", ".join(deeper)}' if deeper else _NO_SCALARS_HINT)
+        raise FileNotFoundError(
+            f'no training scalars under {path}: searched {direct} and '
+            f'{osp.join(path, "<timestamp>", SCALARS_FILE)}; {hint}')
+    return max(runs, key=lambda run: (osp.basename(osp.dirname(osp.dirname(run))),
+                                      osp.getmtime(run)))
+
+
+def read_scalars(work_dir_or_file: str) -> Scalars:
+    """The scalars mmengine's ``LocalVisBackend`` logged for a run, as curves.
+
+    Training lines (those with ``iter``) give their keys as written (``loss``, ``lr``,
+    ``loss_moco``, ``epoch``, ``time``; a ``train/`` prefix from
+    ``log_processor.log_with_hierarchy`` is dropped), with ``step`` the iteration. Lines
+    without ``iter`` (validation, evaluation hooks) give ``val/<key>`` (``val/saliency/nss``,
+    ``val/time``), with ``step`` as written: the epoch under epoch-based loops, unless
+    ``LoggerHook(log_metric_by_epoch=False)``; iteration-based loops with the default
+    ``log_metric_by_epoch=True`` write step 0 for every validation (a warning says so).
+    Non-numeric values are skipped; an unfinished last line (no newline yet: a run still
+    writing) is ignored.
+
+    Args:
+        work_dir_or_file (str): A work dir (its newest ``<timestamp>/vis_data/scalars.json``
+            is read), a timestamp folder or the ``scalars.json`` file.
+
+    Returns:
+        dict[str, list[tuple[int, float]]]: ``{key: [(step, value), ...]}`` in file order.
+
+    Raises:
+        FileNotFoundError: No ``scalars.json`` found (the message names where it looked).
+        ValueError: A line other than the last is not a JSON object.
+    """
+    path = find_scalars_file(work_dir_or_file)
+    with open(path) as f:
+        lines = [(number, line) for number, line in enumerate(f, 1) if line.strip()]
+    scalars: Scalars = {}
+    val_steps = []
+    for i, (number, line) in enumerate(lines):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            if i == len(lines) - 1 and not line.endswith('\n'):
+                break  # being written by a running training
+            raise ValueError(f'{path}:{number}: not a JSON line ({error})') from None
+        if not isinstance(record, dict) or 'step' not in record:
+            raise ValueError(f'{path}:{number}: expected a JSON object with a "step" key, as '
+                             'mmengine LocalVisBackend writes')
+        train = 'iter' in record
+        if not train:
+            val_steps.append(record['step'])
+        for key, value in record.items():
+            if key in _TRAIN_ONLY or isinstance(value, bool) or \
+                    not isinstance(value, (int, float)):
+                continue
+            if train:
+                key = key[len('train/'):] if key.startswith('train/') else key
+            elif not key.startswith('val/'):
+                key = f'val/{key}'
+            scalars.setdefault(key, []).append((int(record['step']), float(value)))
+    if len(val_steps) > 1 and not any(val_steps) and 'epoch' not in scalars:
+        warnings.warn(
+            f'{path}: every validation line has step 0, as LoggerHook writes for an '
+            'iteration-based loop with log_metric_by_epoch=True; set '
+            'default_hooks.logger.log_metric_by_epoch=False to log them by iteration')
+    return scalars
+
+
+def step_label(scalars: Mapping[str, Sequence], key: str) -> str:
+    """What the steps of ``key`` count in ``scalars`` from :func:`read_scalars`:
+    ``'iteration'`` for training keys; for ``val/`` keys ``'epoch'`` if the run logged by
+    epoch (its training lines carry ``epoch``), else ``'iteration'``."""
+    if key.startswith('val/') and 'epoch' in scalars:
+        return 'epoch'
+    return 'iteration'
+
+
+def moving_average(values: Sequence[float], window: int) -> np.ndarray:
+    """Trailing moving average: point ``i`` is the mean of ``values[max(0, i - window + 1):
+    i + 1]`` (shorter windows at the start, so the curve keeps its length).
+
+    Args:
+        values (Sequence[float]): The curve.
+        window (int): Points averaged; ``<= 1`` returns the values unchanged.
+
+    Returns:
+        np.ndarray: The smoothed curve, as float64.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if window <= 1 or values.size == 0:
+        return values
+    # Window by window (not a running sum): a NaN spoils only the windows holding it.
+    return np.array([values[max(0, i - window + 1):i + 1].mean() for i in range(values.size)])
+
+
+def plot_scalar_curves(series: Mapping[str, Mapping[str, Sequence[Tuple[int, float]]]],
+                       keys: Sequence[str], path: str, smooth: int = 0,
+                       xlabels: Optional[Mapping[str, str]] = None) -> str:
+    """Training curves: one panel per key, one line per run.
+
+    Args:
+        series (Mapping): ``{run name: scalars}``, scalars as :func:`read_scalars` returns.
+        keys (Sequence[str]): Keys to draw, one panel each (a run without a key is left out
+            of its panel).
+        path (str): PNG to write.
+        smooth (int): Moving-average window (:func:`moving_average`); above 1 the smoothed
+            curve is drawn over the raw one, faded. Defaults to 0 (raw only).
+        xlabels (Mapping[str, str], optional): X-axis label per key; by default
+            :func:`step_label` (``iteration``, or ``epoch`` for ``val/`` keys of epoch-based
+            runs).
+
+    Returns:
+        str: ``path``.
+
+    Raises:
+        ValueError: No keys, or a key no run has (the message lists those they have).
+    """
+    if not keys:
+        raise ValueError('plot_scalar_curves: no keys to draw')
+    missing = [key for key in keys if not any(key in scalars for scalars in series.values())]
+    if missing:
+        available = sorted({key for scalars in series.values() for key in scalars})
+        raise ValueError(f'no run has {", ".join(missing)}; keys: {", ".join(available)}')
+    plt = _pyplot()
+    cells = len(keys) + 1  # the last cell holds the legend
+    columns = min(3, cells)
+    rows = math.ceil(cells / columns)
+    fig, axes = plt.subplots(rows, columns, squeeze=False, figsize=(4.2 * columns, 3.0 * rows))
+    colours = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for ax, key in zip(axes.flat, keys):
+        units = set()
+        for i, (name, scalars) in enumerate(series.items()):
+            if key not in scalars:
+                continue
+            units.add(step_label(scalars, key))
+            steps = [step for step, _ in scalars[key]]
+            values = [value for _, value in scalars[key]]
+            style = dict(color=colours[i % len(colours)], markersize=3,
+                         marker='o' if len(values) <= 30 else None)
+            if smooth > 1:
+                ax.plot(steps, values, color=style['color'], alpha=0.3, linewidth=1)
+                values = moving_average(values, smooth)
+            ax.plot(steps, values, **style)
+        ax.set_title(key, fontsize=9)
+        ax.set_xlabel(xlabels[key] if xlabels and key in xlabels else ' / '.join(sorted(units)))
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(keys):]:
+        ax.axis('off')
+    handles = [plt.Line2D([], [], color=colours[i % len(colours)]) for i in range(len(series))]
+    axes.flat[len(keys)].legend(
+        handles, list(series), loc='center', fontsize=8, frameon=False,
+        title=f'moving average of {smooth} (raw: faded)' if smooth > 1 else None,
+        title_fontsize=8)
+    return _save(fig, path)
