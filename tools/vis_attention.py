@@ -38,28 +38,24 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def load_views(image_paths, saliency_dir, size):
-    """Images (and saliency maps) resized and centre-cropped together, as the model sees them."""
+def load_samples(image_paths, saliency_dir):
+    """Images and, where the folder has one with the same stem, their saliency maps."""
     import mmcv
-    from mmcv.transforms import Compose
 
-    from attn_plugins.data import (LoadSaliencyMap, SaliencyCenterCrop, SaliencyResize,
-                                   index_saliency_maps)
+    from attn_plugins.data import LoadSaliencyMap, index_saliency_maps
 
     stems = index_saliency_maps(saliency_dir) if saliency_dir else {}
-    steps = [SaliencyResize(size, edge='short'), SaliencyCenterCrop(size)]
-    views = []
+    samples = []
     for path in image_paths:
         img = mmcv.imread(path)
         if img is None:
             raise ValueError(f'cannot read image {path}')
-        results = dict(img=img, img_path=path)
+        sample = dict(img=img, img_path=path, name=osp.basename(path))
         stem = osp.splitext(osp.basename(path))[0]
         if stem in stems:
-            results['saliency_path'] = stems[stem]
-            results = LoadSaliencyMap()(results)
-        views.append(Compose(steps)(results))
-    return views
+            sample = LoadSaliencyMap()(dict(sample, saliency_path=stems[stem]))
+        samples.append(sample)
+    return samples
 
 
 def main(argv=None):
@@ -67,27 +63,13 @@ def main(argv=None):
     import attn_plugins  # noqa: F401
     from attn_plugins.data import find_images
     from attn_plugins.engine.launch import load_model
-    from attn_plugins.evaluation import model_attention, preprocess_images, save_attention_grid
-    from attn_plugins.saliency import cc, resize_map
+    from attn_plugins.evaluation import draw_model_attention
 
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     model = load_model(args.config, checkpoint)
-    paths = find_images(args.images)[:args.max_images]
-    views = load_views(paths, args.saliency_dir, args.size)
-    maps = model_attention(model, preprocess_images(model, [v['img'] for v in views]))
-    rows = []
-    for path, view, attention in zip(paths, views, maps.numpy()):
-        row = dict(image=view['img'], attention=attention)
-        if 'saliency' in view:
-            row['saliency'] = view['saliency']
-            score = cc(resize_map(attention, view['saliency'].shape), view['saliency'])
-            row['caption'] = f'{osp.basename(path)}  CC {score:.2f}'
-        else:
-            row['caption'] = osp.basename(path)
-        rows.append(row)
-    save_attention_grid(rows, args.out, title=osp.basename(args.config))
-    print(f'attention overlays for {len(rows)} images: {osp.abspath(args.out)}')
-
+    samples = load_samples(find_images(args.images)[:args.max_images], args.saliency_dir)
+    draw_model_attention(model, samples, args.out, args.size, title=osp.basename(args.config))
+    print(f'attention overlays for {len(samples)} images: {osp.abspath(args.out)}')
 
 if __name__ == '__main__':
     main()

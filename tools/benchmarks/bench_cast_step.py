@@ -9,8 +9,14 @@ Grad-CAM loss. The goal is at most 1.3x MoCo's time.
 Memory: the bytes autograd saves for backward during the step's forward (its activation
 peak), on any device; on CUDA also the peak allocated memory.
 
-Example:
-    python tools/benchmarks/bench_cast_step.py --batch-size 32 --size 96 --iters 10
+Examples:
+    # the README's measurement: one CPU thread, CPU configs of the CAST comparison
+    python tools/benchmarks/bench_cast_step.py --batch-size 32 --size 96 --threads 1
+
+    # the full-scale models (ResNet-50) at 224 px (--device defaults to cuda where there is one)
+    python tools/benchmarks/bench_cast_step.py --size 224 --iters 20 \
+        --cast-config configs/cast/cast-mocov2_resnet50_8xb32-coslr-200e_coco.py \
+        --moco-config configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py
 """
 import argparse
 import sys

@@ -7,8 +7,13 @@ goal for VARS-D is at most 1.5x the time of multi-head self-attention.
 Memory: the bytes of the distinct tensors autograd keeps for the backward pass (activations
 plus the weights they reference), on any device; on CUDA also the peak allocated memory.
 
-Example:
-    python tools/benchmarks/bench_vars_attention.py --batch-size 32 --iters 20
+Examples:
+    # the README's measurement (196 tokens, ViT-S width, one CPU thread)
+    python tools/benchmarks/bench_vars_attention.py --batch-size 32 --iters 10 --threads 1
+
+    # VARS-SD with the ISTA solver (--device defaults to cuda where there is one)
+    python tools/benchmarks/bench_vars_attention.py --dictionary static_dynamic --solver ista \
+        --iters 20
 """
 import argparse
 import sys

@@ -1,0 +1,263 @@
+"""The README's promises, checked against the repository as it is when the tests run.
+
+- Every repository path the README names (configs, tools, requirements, modules, ...) exists,
+  and every bare config / script file name it names exists somewhere in the repository.
+- Every tool it tells users to run answers ``--help`` with exit status 0 and a usage text.
+- Every tool under ``tools/`` (Python entry points and shell wrappers) shows an ``Examples:``
+  section in its ``--help`` with command lines of that tool, and the repository paths those
+  examples name exist.
+
+The README is read when the tests run, so they stay true while it changes. The ``--help``
+calls run once per session, in parallel subprocesses (each Python tool imports the OpenMMLab
+stack, about 5 s).
+"""
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+README = REPO / 'README.md'
+
+# A repository path: one of the top-level names below, not glued to a longer path (so
+# `../shared/data/...` and `work_dirs/configs/...` do not match), up to whitespace, a quote,
+# a bracket or a table bar. Placeholders (`<name>`, `...`, `$V`, `*`) stay inside the token so
+# the token can be recognised and skipped.
+_PATH_RE = re.compile(
+    r'(?<![\w./~$-])'
+    r'((?:configs|tools|requirements|attn_plugins|tests|\.ci)/[^\s`\'"(),;|\[\]]*'
+    r'|CONTRIBUTING\.md|README\.md|setup\.py|pytest\.ini)')
+# A bare file name of this repository: `train.py`, `cast_resnet50_..._coco.py` (starts with a
+# letter, so suffixes such as `_resnet18_..._cpu.py` are not taken for names).
+_BARE_RE = re.compile(r'(?<![\w./~<>*$-])([A-Za-z][\w.-]*\.(?:py|sh))(?![\w/-])')
+# A command that runs a tool: `python tools/x.py`, `bash tools/x.sh`, `.venv/bin/python ...`.
+_COMMAND_RE = re.compile(
+    r'(?:\bpython3?|\bbash|\bsh)\s+(tools/[\w/.-]+\.(?:py|sh))(?![\w/.-])')
+_PLACEHOLDER_MARKS = ('...', '<', '>', '*', '$', '{', '}')
+# A path segment spelled like a placeholder: CONFIG, CKPT, THIS_CONFIG, NAME.py.
+_PLACEHOLDER_SEGMENT = re.compile(r'^[A-Z][A-Z0-9_]*(\.\w+)?$')
+# Outputs and external data, not part of the repository.
+_NOT_IN_REPO = ('work_dirs/', '../shared', 'data/')
+
+# Shell scripts under tools/ whose --help is not executed here, and why.
+_SHELL_NOT_RUN = {
+    'tools/setup_env.sh': 'sourced by demo.sh / run_tests.sh to build the environment; '
+                          'it takes no options',
+    'tools/demo.sh': 'builds the environment first (minutes on a fresh machine), then forwards '
+                     'its arguments to tools/demo.py, whose --help is checked',
+    'tools/run_tests.sh': 'builds the environment first, then forwards its arguments to '
+                          'pytest',
+}
+_EXAMPLES_RE = re.compile(r'^[ \t#]*examples?:[ \t]*$', re.IGNORECASE | re.MULTILINE)
+
+
+def _is_placeholder(token):
+    if any(mark in token for mark in _PLACEHOLDER_MARKS):
+        return True
+    return any(_PLACEHOLDER_SEGMENT.match(part) for part in token.split('/')[1:])
+
+
+def repo_paths(text):
+    """Repository paths named in ``text`` (README or help text), placeholders left out.
+
+    Returns:
+        list[str]: Paths relative to the repository root, in order of first mention.
+    """
+    found = {}
+    for match in _PATH_RE.finditer(text):
+        token = match.group(1)
+        if _is_placeholder(token) or token.startswith(_NOT_IN_REPO):
+            continue
+        token = token.rstrip('.:')  # sentence punctuation
+        found.setdefault(token, None)
+    return list(found)
+
+
+def bare_file_names(text):
+    """File names named without a folder (``train.py``, ``cast_..._coco.py``)."""
+    found = {}
+    for match in _BARE_RE.finditer(text):
+        name = match.group(1)
+        if not _is_placeholder(name) and not _PLACEHOLDER_SEGMENT.match(name):
+            found.setdefault(name, None)
+    return list(found)
+
+
+def run_commands(text):
+    """Tools ``text`` tells users to run (``python tools/x.py``, ``bash tools/x.sh``)."""
+    return list(dict.fromkeys(m.group(1) for m in _COMMAND_RE.finditer(text)))
+
+
+@lru_cache(maxsize=1)
+def _repo_file_names():
+    names = set()
+    for root, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if not d.startswith('.') and d not in (
+            'work_dirs', '__pycache__', 'node_modules')]
+        names.update(files)
+    return names
+
+
+def missing_paths(text, repo=REPO):
+    """Paths and bare file names ``text`` names that the repository does not hold."""
+    missing = [p for p in repo_paths(text) if not (repo / p).exists()]
+    if repo == REPO:
+        names = _repo_file_names()
+    else:
+        names = {f.name for f in repo.rglob('*') if f.is_file()}
+    missing += [n for n in bare_file_names(text) if n not in names]
+    return missing
+
+
+def _is_entry_point(path):
+    return re.search(r'''^if __name__ == ['"]__main__['"]:''', path.read_text(),
+                     re.MULTILINE) is not None
+
+
+def _python_tools():
+    return sorted(str(p.relative_to(REPO)) for p in (REPO / 'tools').rglob('*.py')
+                  if p.name != '__init__.py' and _is_entry_point(p))
+
+
+def _shell_tools():
+    return sorted(str(p.relative_to(REPO)) for p in (REPO / 'tools').rglob('*.sh')
+                  if str(p.relative_to(REPO)) not in _SHELL_NOT_RUN)
+
+
+def _readme_tools():
+    """Tools the README points users to: every tools/ script it names that runs as a command
+    (an entry point, a shell script, or anything named after `python` / `bash`)."""
+    text = README.read_text()
+    commands = set(run_commands(text))
+    tools = []
+    for path in repo_paths(text):
+        if not path.startswith('tools/') or not path.endswith(('.py', '.sh')):
+            continue
+        file = REPO / path
+        if path in commands or path.endswith('.sh') or (file.is_file() and _is_entry_point(file)):
+            tools.append(path)
+    return tools
+
+
+def _help_command(tool):
+    if tool.endswith('.sh'):
+        return ['bash', tool, '--help']
+    return [sys.executable, tool, '--help']
+
+
+@lru_cache(maxsize=1)
+def _help_results():
+    """``--help`` of every tool these tests look at, run once, a few at a time."""
+    tools = sorted(set(_python_tools()) | set(_shell_tools()) | {
+        t for t in _readme_tools() if t not in _SHELL_NOT_RUN and (REPO / t).is_file()})
+    env = dict(os.environ, OMP_NUM_THREADS='1', MPLBACKEND='Agg')
+
+    def run(tool):
+        return subprocess.run(_help_command(tool), cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(3, os.cpu_count() or 1))) as pool:
+        return dict(zip(tools, pool.map(run, tools)))
+
+
+def _help_of(tool):
+    proc = _help_results()[tool]
+    assert proc.returncode == 0, (
+        f'`{" ".join(_help_command(tool)[1:])}` failed ({proc.returncode}):\n'
+        f'--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-3000:]}')
+    return proc.stdout
+
+
+# ---------------------------------------------------------------- the extraction itself
+
+SAMPLE = '''
+Run `python tools/train.py configs/cast/cast_resnet50_8xb32-coslr-200e_coco.py` or
+`bash tools/dist_train.sh CONFIG 8`. See `CONTRIBUTING.md` and `requirements/runtime.txt`.
+
+```bash
+python tools/train.py configs/no_such/config_cpu.py --work-dir work_dirs/run1
+python tools/analysis/attention_alignment.py --masks ../shared/data/bsds500 \\
+    --model a configs/cast/<name>_cpu.py work_dirs/a/epoch_30.pth
+V=configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k_cpu.py; python tools/test.py $V CKPT
+```
+
+The configs (`configs/vars/`) and `tools/missing_tool.py`. CPU sibling:
+`..._raccoon_cpu.py`; each with `_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py`; bare
+`supervised_resnet50_1xb16-adam-100e_voc2012-16shot.py` and `no_such_config_coco.py`.
+'''
+
+
+def test_extraction_of_paths_and_commands():
+    assert repo_paths(SAMPLE) == [
+        'tools/train.py', 'configs/cast/cast_resnet50_8xb32-coslr-200e_coco.py',
+        'tools/dist_train.sh', 'CONTRIBUTING.md', 'requirements/runtime.txt',
+        'configs/no_such/config_cpu.py', 'tools/analysis/attention_alignment.py',
+        'configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k_cpu.py', 'tools/test.py',
+        'configs/vars/', 'tools/missing_tool.py']
+    assert bare_file_names(SAMPLE) == [
+        'supervised_resnet50_1xb16-adam-100e_voc2012-16shot.py', 'no_such_config_coco.py']
+    assert run_commands(SAMPLE) == ['tools/train.py', 'tools/dist_train.sh',
+                                    'tools/analysis/attention_alignment.py', 'tools/test.py']
+    assert missing_paths(SAMPLE) == [
+        'configs/no_such/config_cpu.py', 'tools/missing_tool.py', 'no_such_config_coco.py']
+
+
+def test_a_wrong_readme_path_is_reported():
+    text = README.read_text()
+    assert missing_paths(text + '\nalso `python tools/train.py configs/fake/nope_cpu.py`\n') \
+        == missing_paths(text) + ['configs/fake/nope_cpu.py']
+
+
+# ---------------------------------------------------------------- the README
+
+def test_readme_paths_exist():
+    missing = missing_paths(README.read_text())
+    assert not missing, (
+        'README.md names paths that are not in the repository (fix the README or add the '
+        'file):\n  ' + '\n  '.join(missing))
+
+
+def test_readme_names_its_tools():
+    tools = _readme_tools()
+    # The commands of the README's first lines and of "Training and testing".
+    for tool in ('tools/train.py', 'tools/test.py', 'tools/dist_train.sh', 'tools/demo.sh'):
+        assert tool in tools, f'{tool} is no longer in the README: update this test'
+    # demo.sh is not executed here (it builds the environment), but passes its arguments on
+    # to demo.py, whose --help is checked instead.
+    assert 'exec .venv/bin/python tools/demo.py "$@"' in (REPO / 'tools/demo.sh').read_text()
+    assert 'tools/demo.py' in _python_tools()
+
+
+@pytest.mark.parametrize('tool', _readme_tools())
+def test_readme_tool_help(tool):
+    if tool in _SHELL_NOT_RUN:
+        pytest.skip(_SHELL_NOT_RUN[tool])
+    assert (REPO / tool).is_file(), f'README runs {tool}, which does not exist'
+    out = _help_of(tool)
+    assert 'usage' in out.lower(), f'{tool} --help prints no usage:\n{out}'
+
+
+# ---------------------------------------------------------------- every tool
+
+@pytest.mark.parametrize('tool', _python_tools() + _shell_tools())
+def test_tool_help_has_examples(tool):
+    out = _help_of(tool)
+    assert 'usage' in out.lower(), f'{tool} --help prints no usage:\n{out}'
+    header = _EXAMPLES_RE.search(out)
+    assert header, f'{tool} --help has no "Examples:" section:\n{out}'
+    examples = out[header.end():]
+    assert tool in examples, f'the examples of {tool} --help never run {tool}:\n{examples}'
+    missing = missing_paths(out)
+    assert not missing, f'{tool} --help names paths that do not exist: {missing}'
+
+
+def test_shell_wrappers_answer_short_help_too():
+    for tool in _shell_tools():
+        proc = subprocess.run(['bash', tool, '-h'], cwd=REPO, capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0 and proc.stdout == _help_of(tool), (tool, proc.stderr)
