@@ -33,8 +33,8 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import numpy as np  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 
+from attn_plugins.evaluation.robustness import add_evaluation_args  # noqa: E402
 from attn_plugins.robustness import VARIANTS  # noqa: E402
 
 
@@ -42,16 +42,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Accuracy with backgrounds blanked or swapped (Backgrounds Challenge).',
         epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help='classifier config (its test set and metric are used)')
-    parser.add_argument('checkpoint', help='checkpoint of the model')
-    parser.add_argument('--name', help='model name in the tables (default: config name)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
-                        help='overrides of the model config')
-    parser.add_argument('--baseline', nargs=2, metavar=('CONFIG', 'CHECKPOINT'),
-                        help='a second model to compare with')
-    parser.add_argument('--baseline-name', default='baseline', help='default: %(default)s')
-    parser.add_argument('--baseline-cfg-options', nargs='+', action=DictAction,
-                        metavar='KEY=VALUE', help='overrides of the baseline config')
+    add_evaluation_args(parser, baseline_help='a second model to compare with')
     parser.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=VARIANTS,
                         help='default: all')
     parser.add_argument('--mask-source', default='grabcut',
@@ -70,15 +61,8 @@ def parse_args(argv=None):
     parser.add_argument('--max-images', type=int, help='evaluate a seeded subset of N images')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the donors and the subset (default: %(default)s)')
-    parser.add_argument('--split', default='test', choices=['test', 'val'],
-                        help='use <split>_dataloader and <split>_evaluator '
-                        '(default: %(default)s)')
-    parser.add_argument('--metric-key', help='metric to report (default: the top-1 accuracy)')
-    parser.add_argument('--num-workers', type=int, default=0,
-                        help='dataloader workers (default: %(default)s)')
     parser.add_argument('--examples', type=int, default=6,
                         help='images drawn in examples.png (default: %(default)s)')
-    parser.add_argument('--device', default='cpu', help='default: %(default)s')
     parser.add_argument('--out-dir', default='work_dirs/background_robustness',
                         help='default: %(default)s')
     return parser.parse_args(argv)

@@ -31,8 +31,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmengine.config import DictAction  # noqa: E402
 
+from attn_plugins.evaluation.robustness import add_evaluation_args  # noqa: E402
 from attn_plugins.robustness import CORRUPTIONS, SEVERITIES  # noqa: E402
 
 
@@ -40,16 +40,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Accuracy under ImageNet-C corruptions, CE and mCE against a baseline.',
         epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help='classifier config (its test set and metric are used)')
-    parser.add_argument('checkpoint', help='checkpoint of the model')
-    parser.add_argument('--name', help='model name in the tables (default: config name)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
-                        help='overrides of the model config')
-    parser.add_argument('--baseline', nargs=2, metavar=('CONFIG', 'CHECKPOINT'),
-                        help='the model whose errors normalise CE (ImageNet-C: AlexNet)')
-    parser.add_argument('--baseline-name', default='baseline', help='default: %(default)s')
-    parser.add_argument('--baseline-cfg-options', nargs='+', action=DictAction,
-                        metavar='KEY=VALUE', help='overrides of the baseline config')
+    add_evaluation_args(
+        parser, baseline_help='the model whose errors normalise CE (ImageNet-C: AlexNet)')
     parser.add_argument('--corruptions', nargs='+', default=list(CORRUPTIONS),
                         choices=CORRUPTIONS, metavar='NAME',
                         help='default: all 15 (' + ', '.join(CORRUPTIONS) + ')')
@@ -62,13 +54,6 @@ def parse_args(argv=None):
                         choices=['before_pack', 'after_load'],
                         help='where the corruption goes in the test pipeline '
                         '(default: %(default)s)')
-    parser.add_argument('--split', default='test', choices=['test', 'val'],
-                        help='use <split>_dataloader and <split>_evaluator '
-                        '(default: %(default)s)')
-    parser.add_argument('--metric-key', help='metric to report (default: the top-1 accuracy)')
-    parser.add_argument('--num-workers', type=int, default=0,
-                        help='dataloader workers (default: %(default)s)')
-    parser.add_argument('--device', default='cpu', help='default: %(default)s')
     parser.add_argument('--out-dir', default='work_dirs/corruption_robustness',
                         help='default: %(default)s')
     return parser.parse_args(argv)

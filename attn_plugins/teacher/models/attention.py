@@ -88,3 +88,20 @@ class TeacherAttentionMixin:
         for sample, attention in zip(data_samples, maps):
             sample.set_field(attention, 'pred_saliency')
         return data_samples
+
+
+class SelfSupervisedAttentionMixin(TeacherAttentionMixin):
+    """For self-supervised students: a ``'predict'`` mode that answers with attention maps.
+
+    mmpretrain's self-supervised models have only ``'tensor'`` and ``'loss'``; with an
+    attention head, ``'predict'`` sets ``pred_saliency`` on each sample (what
+    ``SaliencyMetric`` and the alignment tools read). Put it before the mmpretrain base
+    class.
+    """
+
+    def forward(self, inputs, data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        """mmpretrain's ``'tensor'`` and ``'loss'``, plus ``'predict'`` (attention maps)."""
+        if mode == 'predict':
+            return self.attach_attention(self.backbone(inputs), data_samples)
+        return super().forward(inputs, data_samples, mode)

@@ -9,7 +9,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
-from .attention import TeacherAttentionMixin
+from .attention import SelfSupervisedAttentionMixin
 
 
 class _LastStage(nn.Module):
@@ -20,7 +20,7 @@ class _LastStage(nn.Module):
 
 
 @MODELS.register_module()
-class TeacherAttentionMoCo(TeacherAttentionMixin, MoCo):
+class TeacherAttentionMoCo(SelfSupervisedAttentionMixin, MoCo):
     """MoCo plus an attention head trained on teacher maps (Yao et al., CVPR 2023).
 
     ``L = InfoNCE(q, k, queue) + lambda * KLD(m_p, m_t) - beta * NSS(m_p, p_t)``, the
@@ -63,13 +63,6 @@ class TeacherAttentionMoCo(TeacherAttentionMixin, MoCo):
 
     def _query_encoder(self) -> nn.Module:
         return nn.Sequential(self.backbone, _LastStage(), self.neck)
-
-    def forward(self, inputs, data_samples: Optional[List[DataSample]] = None,
-                mode: str = 'tensor'):
-        """mmpretrain's ``'tensor'`` and ``'loss'``, plus ``'predict'`` (attention maps)."""
-        if mode == 'predict':
-            return self.attach_attention(self.backbone(inputs), data_samples)
-        return super().forward(inputs, data_samples, mode)
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:

@@ -7,11 +7,11 @@ from mmpretrain.models import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from .attention import TeacherAttentionMixin
+from .attention import SelfSupervisedAttentionMixin
 
 
 @MODELS.register_module()
-class TeacherAttentionSimCLR(TeacherAttentionMixin, BaseSelfSupervisor):
+class TeacherAttentionSimCLR(SelfSupervisedAttentionMixin, BaseSelfSupervisor):
     """SimCLR plus an attention head trained on teacher maps (Yao et al., CVPR 2023).
 
     ``L = NT-Xent(z_1, z_2) + lambda * KLD(m_p, m_t) - beta * NSS(m_p, p_t)``: the two views
@@ -53,13 +53,6 @@ class TeacherAttentionSimCLR(TeacherAttentionMixin, BaseSelfSupervisor):
                          init_cfg=init_cfg)
         self.init_attention(attn_head, attn_in_index, target_key, fixation_key)
         self.contrastive_loss = NTXentLoss(temperature, memory_bank_size, gather_distributed)
-
-    def forward(self, inputs, data_samples: Optional[List[DataSample]] = None,
-                mode: str = 'tensor'):
-        """mmpretrain's ``'tensor'`` and ``'loss'``, plus ``'predict'`` (attention maps)."""
-        if mode == 'predict':
-            return self.attach_attention(self.backbone(inputs), data_samples)
-        return super().forward(inputs, data_samples, mode)
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
