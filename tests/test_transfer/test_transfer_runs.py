@@ -2,6 +2,9 @@
 import glob
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ pytest.importorskip('mmseg')
 from mmengine.config import Config  # noqa: E402
 
 from tests.conftest import REPO_ROOT, run_tool, shared_data_path  # noqa: E402
+from tests.test_engine.test_train_tools import free_port  # noqa: E402
 from tests.test_transfer.common import (DET_CONFIGS, SEG_CONFIGS, assert_loaded,  # noqa: E402
                                         build_model)
 
@@ -95,6 +99,32 @@ def test_detection_transfer_loads_trains_and_reports_map(moco_checkpoint, shared
     metrics = json.loads(metrics_file.read_text())
     for key in ('pascal_voc/mAP', 'pascal_voc/AP50', 'pascal_voc/AP75'):
         assert math.isfinite(metrics[key]) and 0 <= metrics[key] <= 1, (key, metrics)
+
+
+def test_dist_train_transfers_on_two_processes(moco_checkpoint, shared_data, tmp_path):
+    """tools/dist_train.sh with a transfer config and --pretrained: two gloo processes."""
+    shared_data('bccd')
+    work = tmp_path / 'dist'
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()), OMP_NUM_THREADS='1',
+               PYTHONPATH=str(REPO_ROOT))
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', C4_BCCD, '2', '--work-dir', str(work), '--pretrained',
+         str(moco_checkpoint), '--no-validate', '--cfg-options', *DET_SMALL],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    (log, ) = work.glob('*/*.log')
+    text = log.read_text()
+    assert 'Distributed training: True' in text and 'GPU number: 2' in text
+    # Each process reads the checkpoint three times: --pretrained's check that it holds
+    # backbone.* weights, then the loads into the backbone and into the res5 head.
+    output = proc.stdout + proc.stderr
+    assert output.count(f'Loads checkpoint by local backend from path: {moco_checkpoint}') == 6
+    # Rank 0 saved the trained detector once; its res5 head moved away from the pretrained
+    # layer4 it started from.
+    assert sorted(p.name for p in work.glob('*.pth')) == ['iter_2.pth']
+    res5 = 'layer4.0.conv1.weight'
+    assert not torch.equal(weights(work / 'iter_2.pth')[f'roi_head.shared_head.{res5}'],
+                           weights(moco_checkpoint)[f'backbone.{res5}'])
 
 
 def test_segmentation_transfer_loads_trains_and_reports_miou(moco_checkpoint, shared_data,
