@@ -203,7 +203,7 @@ def main(argv=None):
     scalars = read_scalars(runner.log_dir)
     curves = plot_scalar_curves(
         {args.method: scalars}, sorted(key for key in scalars if key.startswith('loss')),
-        osp.abspath(osp.join(args.work_dir, 'loss_curves.png')), smooth=5)
+        osp.abspath(osp.join(args.work_dir, 'loss_curves.png')))
     summary = dict(
         method=args.method, images=len(paths), epochs=args.epochs, iterations=runner.iter,
         saliency='teacher' if args.teacher else 'spectral residual',
