@@ -4,6 +4,8 @@ Real datasets live beside the repository in ``../shared/data`` (override with
 ``ATTN_DATA_ROOT``). Tests that need one skip with the reason when it is absent, except under
 CI (``CI=true``), where the data is always present and its absence is a failure.
 """
+import ast
+import doctest
 import os
 import subprocess
 import sys
@@ -50,3 +52,23 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=900, check=True):
             f'command failed ({proc.returncode}): {" ".join(map(str, args))}\n'
             f'--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}')
     return proc
+
+
+def run_doctests(module, optionflags: int = 0) -> None:
+    """Run ``module``'s docstring examples; there must be some, and all must pass."""
+    result = doctest.testmod(module, optionflags=optionflags)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def top_level_imports(paths) -> set:
+    """The top-level packages the files at ``paths`` import absolutely (``import x.y`` and
+    ``from x.y import z`` give ``x``); relative imports are left out."""
+    imported = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(Path(path).read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split('.')[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split('.')[0])
+    return imported

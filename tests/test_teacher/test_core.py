@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import attn_plugins.teacher as teacher
+from tests.conftest import run_doctests
 
 CORE = ('losses', 'heads', 'saliency_net')
 
@@ -15,8 +16,7 @@ CORE = ('losses', 'heads', 'saliency_net')
 @pytest.mark.parametrize('module', CORE)
 def test_docstring_examples(module):
     mod = importlib.import_module(f'attn_plugins.teacher.{module}')
-    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
+    run_doctests(mod, doctest.NORMALIZE_WHITESPACE)
 
 
 def test_core_imports_only_torch_and_the_saliency_core():
