@@ -28,8 +28,9 @@ from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
-from ..robustness import (CORRUPTIONS, MIXED_VARIANTS, SEVERITIES, VARIANTS,
-                          background_donors, background_variant, corrupt, grabcut_foreground)
+from ..robustness import (CORRUPTIONS, EXTRA_CORRUPTIONS, MIXED_VARIANTS, SEVERITIES,
+                          VARIANTS, background_donors, background_variant, corrupt,
+                          grabcut_foreground)
 from ..saliency import to_mask
 
 #: Where :func:`insert_transform` puts a transform in a test pipeline.
@@ -50,15 +51,16 @@ class ImageCorruption(BaseTransform):
     Required keys: ``img`` ((H, W, 3) uint8, H and W >= 32). Modified keys: ``img``.
 
     Args:
-        corruption (str): One of :data:`attn_plugins.robustness.CORRUPTIONS`.
+        corruption (str): One of :data:`attn_plugins.robustness.CORRUPTIONS` (the 15) or
+            ``EXTRA_CORRUPTIONS`` (the 4 extra ImageNet-C ones).
         severity (int): 1 to 5.
         seed (int): Base seed. Defaults to 0.
     """
 
     def __init__(self, corruption: str, severity: int, seed: int = 0) -> None:
-        if corruption not in CORRUPTIONS:
+        if corruption not in CORRUPTIONS + EXTRA_CORRUPTIONS:
             raise ValueError(f'ImageCorruption: unknown corruption {corruption!r}; choose from '
-                             f'{", ".join(CORRUPTIONS)}')
+                             f'{", ".join(CORRUPTIONS + EXTRA_CORRUPTIONS)}')
         if severity not in SEVERITIES:
             raise ValueError(f'ImageCorruption: severity must be 1 to 5, got {severity!r}')
         self.corruption = corruption

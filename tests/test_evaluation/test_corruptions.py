@@ -1,15 +1,15 @@
-"""ImageNet-C corruptions: every one of the 15 changes the image, keeps shape and dtype, and
+"""ImageNet-C corruptions: every one of the 15 (and of the 4 extra ones) changes the image, keeps shape and dtype, and
 is reproducible under a seed; the adapters equal the package's own functions once the call
 this stack breaks is patched (here, in the test only)."""
 import numpy as np
 import pytest
 
-from attn_plugins.robustness import CORRUPTIONS, corrupt
+from attn_plugins.robustness import CORRUPTIONS, EXTRA_CORRUPTIONS, corrupt
 from attn_plugins.robustness.corruptions import _package
 
 # Corruptions that draw random numbers (the others are deterministic filters).
 RANDOM = ('gaussian_noise', 'shot_noise', 'impulse_noise', 'glass_blur', 'motion_blur', 'snow',
-          'frost', 'fog', 'elastic_transform')
+          'frost', 'fog', 'elastic_transform', 'speckle_noise', 'spatter')
 
 
 @pytest.fixture(scope='module')
@@ -25,9 +25,10 @@ def test_the_fifteen_imagenet_c_corruptions():
     from imagecorruptions import get_corruption_names
 
     assert CORRUPTIONS == tuple(get_corruption_names('common')) and len(CORRUPTIONS) == 15
+    assert EXTRA_CORRUPTIONS == tuple(get_corruption_names('validation'))
 
 
-@pytest.mark.parametrize('name', CORRUPTIONS)
+@pytest.mark.parametrize('name', CORRUPTIONS + EXTRA_CORRUPTIONS)
 def test_corruption_changes_the_image_and_keeps_shape_and_dtype(image, name):
     for severity in (1, 5):
         out = corrupt(image, name, severity, seed=1)
@@ -39,7 +40,7 @@ def test_corruption_changes_the_image_and_keeps_shape_and_dtype(image, name):
     assert strong > weak
 
 
-@pytest.mark.parametrize('name', CORRUPTIONS)
+@pytest.mark.parametrize('name', CORRUPTIONS + EXTRA_CORRUPTIONS)
 def test_corruption_is_reproducible_under_a_seed(image, name):
     state = np.random.get_state()
     first = corrupt(image, name, 3, seed=7)
@@ -68,6 +69,8 @@ def test_adapters_equal_the_package_with_its_broken_call_patched(image, severity
     monkeypatch.setattr(pkg, 'gaussian', gaussian_multichannel)
     assert np.array_equal(_package_output('glass_blur', image, severity, 3),
                           corrupt(image, 'glass_blur', severity, seed=3))
+    assert np.array_equal(_package_output('gaussian_blur', image, severity, 3),
+                          corrupt(image, 'gaussian_blur', severity, seed=3))
 
     monkeypatch.setattr(np, 'float_', np.float64, raising=False)
     assert np.array_equal(_package_output('fog', image, severity, 3),
