@@ -10,7 +10,7 @@ from mmpretrain.structures import DataSample
 
 from ..data import stack_field
 from ..saliency import to_mask
-from .loss import cast_grad_cam_loss, mask_background
+from .loss import cast_grad_cam_loss, mask_background, mask_to_grid
 
 
 @MODELS.register_module()
@@ -24,9 +24,21 @@ class CAST(MoCo):
     ``PackSaliencyInputs``). The key, masked by its saliency after normalisation (background
     = mean colour), goes once more through the key encoder; the Grad-CAM of the query
     encoder's last stage for the score ``q . k_masked`` must match the query's mask. Masked
-    keys are never enqueued; samples whose view has an empty mask are left out of the
-    Grad-CAM loss. The total is ``ssl_weight * L_moco + cast_weight * L_cast``; both terms are
-    logged.
+    keys are never enqueued. A sample is left out of the Grad-CAM loss when its query target
+    is empty on the Grad-CAM grid or its key mask is empty (the masked key would be a
+    constant mean-colour image); the share of samples kept is logged as ``cast_valid``. The
+    total is ``ssl_weight * L_moco + cast_weight * L_cast``; both terms are logged.
+
+    Differences from the released code, and how to undo them: the release computes one
+    cosine over the flattened batch and point-samples the query mask onto the grid
+    (bilinear, ``align_corners=True``); here each sample gets its own cosine and the target
+    is the salient area fraction of each cell. ``release_compat=True`` switches both to the
+    release's choices. The release also calls its MoCo forward twice per step (once for the
+    key, once for the masked key), so its key encoder takes two EMA steps per iteration:
+    with ``m = 0.999`` that is ``0.999 ** 2`` per iteration, which ``momentum=0.001999``
+    (mmengine's convention, ``1 - 0.999 ** 2``) reproduces. The release clips the gradient
+    norm at 2 and applies colour jitter with probability 0.5: those are recipe settings,
+    in the CAST configs (``optim_wrapper.clip_grad``, the view pipeline).
 
     Args:
         backbone (dict): Backbone config; its last output is the Grad-CAM layer.
@@ -39,8 +51,15 @@ class CAST(MoCo):
         ssl_weight (float): Weight of the MoCo loss. Defaults to 1.0 (released run: 0.25).
         cast_weight (float): Weight of the Grad-CAM loss. Defaults to 1.0 (released: 0.75).
         mask_threshold (float): Saliency above this is salient. Defaults to 0.5.
-        cosine (str): ``'per_sample'`` (default) or ``'batch'`` (the released code's one
-            cosine over the flattened batch).
+        cosine (str, optional): ``'per_sample'`` or ``'batch'`` (the released code's one
+            cosine over the flattened batch). Defaults to ``'batch'`` with
+            ``release_compat`` and ``'per_sample'`` otherwise.
+        target_resize (str, optional): ``'area'`` (area fraction per grid cell) or
+            ``'bilinear'`` (the release's point sampling); see
+            :func:`attn_plugins.cast.mask_to_grid`. Defaults to ``'bilinear'`` with
+            ``release_compat`` and ``'area'`` otherwise.
+        release_compat (bool): Use the released code's loss choices (batch cosine, bilinear
+            target), for an exact A/B against it. Defaults to False.
         data_preprocessor (dict, optional): Defaults to ``SelfSupDataPreprocessor``.
         init_cfg (dict | list[dict], optional): Weight initialisation.
     """
@@ -55,7 +74,9 @@ class CAST(MoCo):
                  ssl_weight: float = 1.0,
                  cast_weight: float = 1.0,
                  mask_threshold: float = 0.5,
-                 cosine: str = 'per_sample',
+                 cosine: Optional[str] = None,
+                 target_resize: Optional[str] = None,
+                 release_compat: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
         super().__init__(backbone=backbone, neck=neck, head=head, queue_len=queue_len,
@@ -64,7 +85,18 @@ class CAST(MoCo):
         self.ssl_weight = ssl_weight
         self.cast_weight = cast_weight
         self.mask_threshold = mask_threshold
-        self.cosine = cosine
+        release = dict(cosine='batch', target_resize='bilinear')
+        chosen = dict(cosine=cosine, target_resize=target_resize)
+        if release_compat:
+            clash = {k: v for k, v in chosen.items() if v not in (None, release[k])}
+            if clash:
+                raise ValueError(f'release_compat=True uses the released code\'s {release}; '
+                                 f'it cannot be combined with {clash}. Drop one of them.')
+        defaults = release if release_compat else dict(cosine='per_sample',
+                                                       target_resize='area')
+        self.cosine = cosine or defaults['cosine']
+        self.target_resize = target_resize or defaults['target_resize']
+        self.release_compat = release_compat
 
     @torch.no_grad()
     def _momentum_keys(self, images: torch.Tensor) -> torch.Tensor:
@@ -84,7 +116,8 @@ class CAST(MoCo):
                 ``saliency_empty`` (2,) from ``PackSaliencyInputs``.
 
         Returns:
-            dict[str, torch.Tensor]: ``loss_moco`` and ``loss_cast``, already weighted.
+            dict[str, torch.Tensor]: ``loss_moco`` and ``loss_cast``, already weighted, and
+            ``cast_valid``, the share of samples in the Grad-CAM loss (logged, not a loss).
         """
         im_q, im_k = inputs
         saliency = stack_field(data_samples, 'saliency', im_q.device)  # N x 2 x H x W
@@ -105,9 +138,13 @@ class CAST(MoCo):
         loss_moco = self.head.loss(l_pos, l_neg)
 
         scores = torch.einsum('nc,nc->n', [q, k_masked])  # N
-        valid = ~empty.any(dim=1) & mask_q.flatten(1).any(dim=1)
-        loss_cast = cast_grad_cam_loss(feats[-1], scores, mask_q, valid, cosine=self.cosine)
+        targets = mask_to_grid(mask_q, feats[-1].shape[-2:], self.target_resize)  # N x h x w
+        valid = (~empty.any(dim=1) & targets.flatten(1).gt(0).any(dim=1)
+                 & mask_k.flatten(1).any(dim=1))  # N
+        loss_cast = cast_grad_cam_loss(feats[-1], scores, targets, valid, cosine=self.cosine,
+                                       target_resize=self.target_resize)
 
         self._dequeue_and_enqueue(k)  # the unmasked keys only
         return dict(loss_moco=self.ssl_weight * loss_moco,
-                    loss_cast=self.cast_weight * loss_cast)
+                    loss_cast=self.cast_weight * loss_cast,
+                    cast_valid=valid.float().mean())

@@ -1,9 +1,10 @@
 """CAST's Grad-CAM loss (pure torch) against hand computations."""
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from attn_plugins.cast import cast_grad_cam_loss, mask_background
+from attn_plugins.cast import cast_grad_cam_loss, mask_background, mask_to_grid
 
 
 def pooled_linear_scores(activations, weight, keys):
@@ -47,7 +48,7 @@ def test_per_sample_loss_equals_hand_computation(problem):
     loss = cast_grad_cam_loss(activations, pooled_linear_scores(activations, weight, keys),
                               masks, valid)
     cams = hand_grad_cam(activations.detach(), weight, keys)
-    # bilinear 8x8 -> 4x4 (align_corners=False) averages each 2x2 block
+    # the area fraction of 8x8 -> 4x4 averages each 2x2 block
     targets = masks.view(3, 4, 2, 4, 2).mean(dim=(2, 4))
     cosines = [F.cosine_similarity(cams[i].flatten(), targets[i].flatten(), dim=0)
                for i in range(3)]
@@ -122,3 +123,53 @@ def test_mask_background_leaves_the_mean_colour():
     torch.testing.assert_close(restored[~inside], mean.expand_as(raw)[~inside])
     with pytest.raises(ValueError, match='expected \\(B, H, W\\)'):
         mask_background(raw, masks[:, :3])
+
+
+def hand_area_fraction(mask, h, w):
+    """Cell (i, j) covers rows floor(i H / h) .. ceil((i + 1) H / h), likewise columns."""
+    H, W = mask.shape
+    out = np.zeros((h, w))
+    for i in range(h):
+        r0, r1 = (i * H) // h, -(-((i + 1) * H) // h)
+        for j in range(w):
+            c0, c1 = (j * W) // w, -(-((j + 1) * W) // w)
+            out[i, j] = mask[r0:r1, c0:c1].mean()
+    return out
+
+
+def test_area_target_is_the_salient_share_of_each_cell():
+    rng = np.random.default_rng(0)
+    mask = rng.random((10, 13)) > 0.6  # sizes that 7x7 does not divide: cells overlap
+    grid = mask_to_grid(torch.from_numpy(mask)[None], (7, 7))[0].numpy()
+    np.testing.assert_allclose(grid, hand_area_fraction(mask.astype(float), 7, 7), atol=1e-6)
+
+
+def test_small_object_vanishes_under_the_release_point_sampling_only():
+    masks = torch.zeros(1, 224, 224)
+    masks[0, 10:13, 10:13] = 1  # 3x3 object between the 7x7 grid's sample points
+    area = mask_to_grid(masks, (7, 7), 'area')[0]
+    assert area[0, 0].item() == pytest.approx(9 / 32 ** 2)
+    assert area.sum().item() == pytest.approx(9 / 32 ** 2)
+    # align_corners=True reads rows and columns 0, 37.17, 74.33, ...: none touches the object
+    assert mask_to_grid(masks, (7, 7), 'bilinear').abs().sum().item() == 0
+    with pytest.raises(ValueError, match='target resize mode must be one of'):
+        mask_to_grid(masks, (7, 7), 'nearest')
+
+
+def test_a_target_empty_on_the_grid_is_left_out(problem):
+    """Empty after resizing: its cosine would add a constant 1 with no gradient."""
+    activations, weight, keys, masks = problem
+    scores = pooled_linear_scores(activations, weight, keys)
+    masks = masks.clone()
+    masks[1] = 0
+    masks[1, 1, 1] = 1  # one pixel: non-empty, but no grid sample point reads row 1
+    valid = torch.ones(3, dtype=torch.bool)
+    assert mask_to_grid(masks[1:2], (4, 4), 'bilinear').sum() == 0
+    loss = cast_grad_cam_loss(activations, scores, masks, valid, target_resize='bilinear')
+    cams = hand_grad_cam(activations.detach(), weight, keys)[[0, 2]]
+    targets = mask_to_grid(masks[[0, 2]], (4, 4), 'bilinear')
+    expected = 1 - F.cosine_similarity(cams.flatten(1), targets.flatten(1), dim=1).mean()
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-9)
+    # with the area target the one pixel counts, so sample 1 is in the mean
+    area = cast_grad_cam_loss(activations, scores, masks, valid, target_resize='area')
+    assert area.item() != pytest.approx(expected.item(), rel=1e-3)

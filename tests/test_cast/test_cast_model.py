@@ -46,8 +46,9 @@ def test_losses_are_finite_weighted_and_both_reported():
     inputs, samples = batch()
     losses = model.loss(*copy.deepcopy((inputs, samples)))
     scaled = weighted.loss(*copy.deepcopy((inputs, samples)))
-    assert set(losses) == {'loss_moco', 'loss_cast'}
+    assert set(losses) == {'loss_moco', 'loss_cast', 'cast_valid'}
     assert all(torch.isfinite(v) for v in losses.values())
+    assert losses['cast_valid'].item() == 1.0
     assert 0 < losses['loss_cast'].item() < 2  # 1 - cosine of non-negative maps
     assert scaled['loss_moco'].item() == pytest.approx(0.25 * losses['loss_moco'].item(),
                                                        rel=1e-5)
@@ -92,3 +93,122 @@ def test_grad_cam_loss_reaches_the_backbone_and_the_neck():
 def test_flattened_batch_cosine_option():
     model = build_cast(cosine='batch')
     assert torch.isfinite(model.loss(*batch())['loss_cast'])
+
+
+def with_masks(samples, index, query=None, key=None):
+    """A copy of ``samples`` where sample ``index`` gets new query / key masks."""
+    samples = copy.deepcopy(samples)
+    saliency = samples[index].saliency.clone()
+    if query is not None:
+        saliency[0] = query
+    if key is not None:
+        saliency[1] = key
+    samples[index].set_field(saliency, 'saliency')
+    return samples
+
+
+def test_an_empty_key_mask_leaves_the_sample_out_and_is_logged():
+    """The masked key of an empty key mask is a constant image: no grounding signal."""
+    model = build_cast()
+    inputs, samples = batch()
+    other_query = torch.zeros(64, 64)
+    other_query[40:60, 2:20] = 1
+    no_key = with_masks(samples, 3, key=torch.zeros(64, 64))
+    results = []
+    for query in (None, other_query):
+        probe = copy.deepcopy(model)
+        results.append(probe.loss(copy.deepcopy(inputs), with_masks(no_key, 3, query=query)))
+    assert results[0]['cast_valid'].item() == pytest.approx(0.75)
+    # sample 3's query target no longer matters: it is out of the loss
+    assert results[0]['loss_cast'].item() == pytest.approx(results[1]['loss_cast'].item(),
+                                                           abs=1e-6)
+    # ... while with its key mask kept, changing its query target changes the loss
+    kept = [copy.deepcopy(model).loss(copy.deepcopy(inputs), with_masks(samples, 3, query=q))
+            for q in (None, other_query)]
+    assert kept[0]['cast_valid'].item() == 1.0
+    assert abs(kept[0]['loss_cast'].item() - kept[1]['loss_cast'].item()) > 1e-4
+
+
+def test_a_query_target_empty_on_the_grid_is_left_out():
+    """A 2x2 object that the release's point sampling misses on the 2x2 grid of 64 px."""
+    inputs, samples = batch()
+    tiny = torch.zeros(64, 64)
+    tiny[20:22, 20:22] = 1  # align_corners=True samples rows/columns 0 and 63 only
+    samples = with_masks(samples, 0, query=tiny)
+    for i in (1, 2, 3):  # masks covering the grid's sample points
+        samples = with_masks(samples, i, query=torch.ones(64, 64))
+    area = build_cast()
+    point = build_cast(target_resize='bilinear')
+    point.load_state_dict(area.state_dict())
+    assert area.loss(copy.deepcopy(inputs), copy.deepcopy(samples))['cast_valid'].item() == 1.0
+    assert point.loss(copy.deepcopy(inputs), samples)['cast_valid'].item() == 0.75
+
+
+def release_loss(model, inputs, samples):
+    """CAST's Grad-CAM loss as the released code computes it (main_cast.py, grad_cam.py).
+
+    The gradient of the masked forward's logits (``q . k_masked / T``, one-hot on the
+    positive column) with respect to layer4; channel weights by adaptive average pooling;
+    ReLU, min-max scaling with 1e-7; the binary query mask resized to the grid by bilinear
+    interpolation with ``align_corners=True``; one cosine over the flattened batch. Runs on
+    the state ``model`` has before its own ``loss`` call (one EMA step first, as there).
+    """
+    im_q, im_k = inputs
+    saliency = torch.stack([s.saliency for s in samples])
+    mask_q, mask_k = (saliency[:, 0] > 0.5).float(), saliency[:, 1] > 0.5
+    layer4 = model.backbone(im_q)[-1]
+    q = torch.nn.functional.normalize(model.neck((layer4,))[0], dim=1)
+    with torch.no_grad():
+        model.encoder_k.update_parameters(torch.nn.Sequential(model.backbone, model.neck))
+        k_masked = torch.nn.functional.normalize(
+            model.encoder_k(im_k * mask_k[:, None])[0], dim=1)
+    logits = torch.cat([(q * k_masked).sum(1, keepdim=True),
+                        q @ model.queue.clone().detach()], dim=1) / model.head.temperature
+    one_hot = torch.zeros_like(logits)
+    one_hot[:, 0] = 1
+    grads, = torch.autograd.grad(logits, layer4, grad_outputs=one_hot, create_graph=True)
+    gcam = torch.relu((layer4 * torch.nn.functional.adaptive_avg_pool2d(grads, 1))
+                      .sum(dim=1, keepdim=True))
+    b = gcam.shape[0]
+    flat = gcam.view(b, -1)
+    flat = flat - flat.min(dim=1, keepdim=True)[0]
+    flat = flat / (flat.max(dim=1, keepdim=True)[0] + 1e-7)
+    target = torch.nn.functional.interpolate(mask_q[:, None], size=layer4.shape[-2:],
+                                             mode='bilinear', align_corners=True)
+    return 1 - torch.nn.functional.cosine_similarity(flat.view(1, -1), target.view(1, -1))
+
+
+def test_release_compat_reproduces_the_released_loss_on_a_fixed_batch():
+    torch.manual_seed(3)
+    model = build_cast(release_compat=True, backbone=dict(
+        type='ResNet', depth=18, stem_channels=8, base_channels=8, norm_cfg=dict(type='BN')))
+    im_q, im_k = torch.randn(4, 3, 128, 128), torch.randn(4, 3, 128, 128)
+    samples = []
+    for i, (top, left, size) in enumerate([(8, 16, 64), (40, 0, 80), (0, 60, 60),
+                                           (70, 70, 50)]):
+        saliency = torch.zeros(2, 128, 128)
+        saliency[0, top:top + size, left:left + size] = 1.0
+        saliency[1, 128 - top - size:128 - top, left:left + size] = 1.0
+        sample = DataSample()
+        sample.set_field(saliency, 'saliency')
+        sample.set_field(torch.tensor([False, False]), 'saliency_empty')
+        samples.append(sample)
+    snapshot = copy.deepcopy(model)
+    expected = release_loss(copy.deepcopy(model), [im_q, im_k], samples)
+    ours = model.loss([im_q, im_k], copy.deepcopy(samples))
+    assert ours['cast_valid'].item() == 1.0
+    assert ours['loss_cast'].item() == pytest.approx(expected.item(), abs=1e-5)
+    # the defaults (per-sample cosine, area target) compute a different number
+    default = build_cast(backbone=dict(type='ResNet', depth=18, stem_channels=8,
+                                       base_channels=8, norm_cfg=dict(type='BN')))
+    default.load_state_dict(snapshot.state_dict())
+    other = default.loss([im_q, im_k], samples)['loss_cast'].item()
+    assert abs(other - expected.item()) > 1e-4
+
+
+def test_release_compat_refuses_conflicting_choices():
+    with pytest.raises(ValueError, match='release_compat=True uses'):
+        build_cast(release_compat=True, cosine='per_sample')
+    model = build_cast(release_compat=True, cosine='batch')
+    assert (model.cosine, model.target_resize) == ('batch', 'bilinear')
+    assert (build_cast().cosine, build_cast().target_resize) == ('per_sample', 'area')

@@ -86,13 +86,13 @@ def main(argv=None):
 
     def step(name):
         optimizers[name].zero_grad()
-        losses = models[name].loss(views, samples)
-        sum(losses.values()).backward()
+        loss, _ = models[name].parse_losses(models[name].loss(views, samples))
+        loss.backward()
         optimizers[name].step()
 
     steps = {name: (lambda n=name: step(n)) for name in models}
     medians = interleaved_medians(steps, args.iters, args.warmup, device)
-    saved = {name: saved_tensor_bytes(lambda m=m: sum(m.loss(views, samples).values()))
+    saved = {name: saved_tensor_bytes(lambda m=m: m.parse_losses(m.loss(views, samples))[0])
              for name, m in models.items()}
     print(f'device={device} threads={torch.get_num_threads()} batch={args.batch_size} '
           f'size={args.size} iters={args.iters}')

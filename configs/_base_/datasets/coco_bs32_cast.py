@@ -8,7 +8,11 @@ view_pipeline = [
          min_salient_fraction=0.2),
     dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
          channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='ColorJitterNumpy2', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.4),
+    # the release applies its colour jitter to half of the views
+    dict(type='RandomApply',
+         transforms=[dict(type='ColorJitterNumpy2', brightness=0.4, contrast=0.4,
+                          saturation=0.4, hue=0.4)],
+         prob=0.5),
     dict(type='SaliencyRandomFlip', prob=0.5),
 ]
 train_pipeline = [

@@ -8,7 +8,9 @@ model = dict(
     ssl_weight=0.25,
     cast_weight=0.75,
     mask_threshold=0.5,
-    cosine='per_sample',  # 'batch' reproduces the released code's flattened-batch cosine
+    # Loss choices left at their defaults: one cosine per sample, the area fraction of each
+    # Grad-CAM cell as target. release_compat=True selects the release's (see
+    # configs/cast/cast-release-compat_*).
     data_preprocessor=dict(
         type='SelfSupDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
