@@ -9,8 +9,8 @@ from .saliency_datasets import (FixationDataset, FixationMapFolder, OSIEFixation
 from .transforms import (EstimateSaliency, FixationsToDensity, LoadSaliencyMap,
                          PackSaliencyInputs, SaliencyCenterCrop,
                          SaliencyConstrainedRandomResizedCrop, SaliencyMultiView,
-                         SaliencyRandomFlip, SaliencyResize, crop_sample, flip_sample,
-                         read_saliency_map, resize_sample, stack_field)
+                         SaliencyRandomFlip, SaliencyResize, align_maps, crop_sample,
+                         flip_sample, read_saliency_map, resize_sample, stack_field)
 
 __all__ = [
     'ImageFolder', 'find_images', 'read_list_file', 'CropObjectBox', 'VOCObjectCrops',
@@ -18,8 +18,8 @@ __all__ = [
     'OSIEFixations', 'SALICONFixations', 'FixationMapFolder', 'LoadSaliencyMap',
     'EstimateSaliency', 'FixationsToDensity', 'SaliencyConstrainedRandomResizedCrop',
     'SaliencyResize', 'SaliencyCenterCrop', 'SaliencyRandomFlip', 'SaliencyMultiView',
-    'PackSaliencyInputs', 'stack_field', 'crop_sample', 'resize_sample', 'flip_sample',
-    'read_saliency_map', 'index_saliency_maps'
+    'PackSaliencyInputs', 'stack_field', 'align_maps', 'crop_sample', 'resize_sample',
+    'flip_sample', 'read_saliency_map', 'index_saliency_maps'
 ]
 
 if find_spec('mmdet') is not None:  # mmdet's DATASETS: detection transfer

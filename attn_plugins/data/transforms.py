@@ -5,7 +5,11 @@ Keys a sample may carry besides ``img`` (all optional):
 
 - maps, float32 ``(H, W)`` at the image's size, resized bilinearly: ``saliency`` (values in
   [0, 1]; thresholded at ``mask_threshold`` where a binary mask is needed) and
-  ``fixation_density`` (sums to 1 where it was made);
+  ``fixation_density`` (sums to 1 where it was made). Every geometric transform first holds
+  each map to the one size contract of :func:`attn_plugins.saliency.match_map_to_image`
+  (:func:`align_maps`): at the image's size it passes, at the image's aspect ratio it is
+  resized to the image once, anything else raises ``ValueError`` naming the file and both
+  sizes;
 - points, float32 ``(N, 2)`` ``(x, y)`` pixel coordinates, 0-based, pixel centres on
   integers: ``fixation_points``.
 
@@ -23,13 +27,12 @@ import numpy as np
 import torch
 from mmcv.image.geometric import pillow_interp_codes as PIL_INTERPOLATION
 from mmcv.transforms import BaseTransform, Compose
-from mmengine.logging import MMLogger
 from mmpretrain.datasets.transforms import PackInputs
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
-from ..saliency import (SaliencyCropSampler, fixation_density, fixations_to_map, resize_map,
-                        spectral_residual_saliency, to_mask)
+from ..saliency import (SaliencyCropSampler, fixation_density, fixations_to_map,
+                        match_map_to_image, spectral_residual_saliency, to_mask)
 
 MAP_KEYS = ('saliency', 'fixation_density')
 POINT_KEYS = ('fixation_points',)
@@ -45,11 +48,40 @@ def _set_shape(results: dict) -> None:
     results['img_shape'] = _image_hw(results)
 
 
+def align_maps(results: dict, path_key: str = 'saliency_path') -> None:
+    """Hold every map of ``results`` to the size contract with its image, in place.
+
+    Each of :data:`MAP_KEYS` present goes through
+    :func:`attn_plugins.saliency.match_map_to_image`: a map at the image's size is left as it
+    is (the usual case costs a shape comparison), a map of the image's aspect ratio is resized
+    to the image (once: afterwards it is at the image's size), any other raises.
+
+    Args:
+        results (dict): A sample with ``img`` (H, W[, C]) and maps (h, w).
+        path_key (str): Where the ``saliency`` map's file path is, to name it in errors.
+
+    Raises:
+        ValueError: A map's aspect ratio differs from its image's; the message names the map
+            file (when known), the image file and both sizes.
+    """
+    image_hw = tuple(_image_hw(results))
+    for key in MAP_KEYS:
+        if key in results and np.shape(results[key]) != image_hw:
+            path = results.get(path_key) if key == 'saliency' else None
+            name = f'{key!r}' + (f' ({path})' if path else '')
+            aligned = match_map_to_image(np.asarray(results[key], np.float32), image_hw,
+                                         map_name=name, image_name=results.get('img_path'))
+            results[key] = aligned.astype(np.float32, copy=False)
+
+
 def crop_sample(results: dict, top: int, left: int, height: int, width: int) -> None:
     """Crop the image and every map and point set of ``results`` to one box, in place.
 
-    Points that fall outside the box are dropped.
+    Points that fall outside the box are dropped. Maps are first held to the size contract
+    (:func:`align_maps`), so a map that does not fit its image raises instead of being cropped
+    out of alignment.
     """
+    align_maps(results)
     rows, cols = slice(top, top + height), slice(left, left + width)
     results['img'] = results['img'][rows, cols]
     for key in MAP_KEYS:
@@ -72,8 +104,10 @@ def resize_sample(results: dict, width: int, height: int, interpolation: str = '
     Maps go through the very same resize as the image (interpolation and backend), so a map
     that encodes the image's pixels still encodes them afterwards. Interpolations that can
     overshoot (bicubic, lanczos) are clipped at 0 so maps stay non-negative. Points are scaled
-    about pixel centres, ``x' = (x + 0.5) * sx - 0.5``.
+    about pixel centres, ``x' = (x + 0.5) * sx - 0.5``. Maps are first held to the size
+    contract (:func:`align_maps`).
     """
+    align_maps(results)
     old_h, old_w = _image_hw(results)
     results['img'] = mmcv.imresize(results['img'], (width, height),
                                    interpolation=interpolation, backend=backend)
@@ -96,7 +130,9 @@ def resize_sample(results: dict, width: int, height: int, interpolation: str = '
 
 
 def flip_sample(results: dict, direction: str = 'horizontal') -> None:
-    """Flip the image and every map and point set of ``results``, in place."""
+    """Flip the image and every map and point set of ``results``, in place (maps first held
+    to the size contract, :func:`align_maps`)."""
+    align_maps(results)
     height, width = _image_hw(results)
     results['img'] = mmcv.imflip(results['img'], direction=direction)
     for key in MAP_KEYS:
@@ -149,8 +185,11 @@ def read_saliency_map(path: str) -> np.ndarray:
 class LoadSaliencyMap(BaseTransform):
     """Load the map at ``results[path_key]`` into ``results[key]``, aligned with ``img``.
 
-    Place it after ``LoadImageFromFile``. A map of another size than its image is resized to
-    the image with a logged warning naming the file, never silently misaligned.
+    Place it after ``LoadImageFromFile``. The map meets its image under the package's one
+    size contract (:func:`attn_plugins.saliency.match_map_to_image`): a map at the image's
+    size is kept, a map of the image's aspect ratio (within one pixel per side, e.g. stored
+    at half resolution) is resized to the image here, once, and any other map raises
+    ``ValueError`` naming the map file, the image file and both sizes.
 
     Args:
         key (str): Where the map goes: ``'saliency'`` or ``'fixation_density'``.
@@ -169,15 +208,9 @@ class LoadSaliencyMap(BaseTransform):
                            'a dataset that pairs images with saliency maps '
                            '(SaliencyImageFolder) or EstimateSaliency instead')
         path = results[self.path_key]
-        saliency = read_saliency_map(path)
-        image_hw = _image_hw(results)
-        if saliency.shape != tuple(image_hw):
-            MMLogger.get_current_instance().warning(
-                f'saliency map {path} is {saliency.shape[1]}x{saliency.shape[0]} but its image '
-                f'{results.get("img_path", "")} is {image_hw[1]}x{image_hw[0]}; resizing the '
-                'map to the image')
-            saliency = resize_map(saliency, image_hw).astype(np.float32)
-        results[self.key] = saliency
+        saliency = match_map_to_image(read_saliency_map(path), _image_hw(results),
+                                      map_name=path, image_name=results.get('img_path'))
+        results[self.key] = saliency.astype(np.float32, copy=False)
         return results
 
     def __repr__(self) -> str:
@@ -305,8 +338,9 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
         self.backend = backend
 
     def transform(self, results: dict) -> dict:
-        saliency = _require_saliency(results, type(self).__name__)
-        box = self.sampler.sample(to_mask(saliency, self.mask_threshold))
+        _require_saliency(results, type(self).__name__)
+        align_maps(results)  # the box is drawn on the map: it must be aligned first
+        box = self.sampler.sample(to_mask(results['saliency'], self.mask_threshold))
         crop_sample(results, box.top, box.left, box.height, box.width)
         resize_sample(results, *self.size, self.interpolation, self.backend)
         results['saliency_empty'] = box.empty_mask

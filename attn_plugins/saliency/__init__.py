@@ -1,7 +1,8 @@
 """Framework-free saliency machinery shared by every method (numpy, torch and scipy only).
 
 - :mod:`.maps`: normalisation (:func:`to_distribution`, :func:`to_mask`, :func:`minmax_scale`),
-  fixation maps and densities, :func:`resize_map`, the :func:`center_bias` baseline.
+  fixation maps and densities, :func:`resize_map`, the :func:`center_bias` baseline, and
+  :func:`match_map_to_image`, the one size contract between a map and its image.
 - :mod:`.metrics`: the MIT/Tuebingen benchmark metrics :func:`nss`, :func:`kld`, :func:`cc`,
   :func:`sim` and :func:`auc_judd`.
 - :mod:`.losses`: differentiable batched KLD, NSS and CC losses that match the metrics.
@@ -14,12 +15,13 @@ from .crops import (CropAttempt, CropBox, SaliencyConstrainedCrop, SaliencyCropS
 from .estimators import spectral_residual_saliency
 from .losses import CCLoss, KLDLoss, NSSLoss, cc_loss, kld_loss, nss_loss
 from .maps import (OSIE_PIXELS_PER_DEGREE, center_bias, fixation_density, fixations_to_map,
-                   minmax_scale, resize_map, to_distribution, to_mask)
+                   match_map_to_image, minmax_scale, resize_map, same_aspect_ratio,
+                   to_distribution, to_mask)
 from .metrics import KLD_EPS, auc_judd, cc, kld, nss, sim
 
 __all__ = [
-    'to_distribution', 'to_mask', 'minmax_scale', 'resize_map', 'fixations_to_map',
-    'fixation_density',
+    'to_distribution', 'to_mask', 'minmax_scale', 'resize_map', 'match_map_to_image',
+    'same_aspect_ratio', 'fixations_to_map', 'fixation_density',
     'center_bias', 'OSIE_PIXELS_PER_DEGREE', 'nss', 'kld', 'cc', 'sim', 'auc_judd', 'KLD_EPS',
     'kld_loss', 'nss_loss', 'cc_loss', 'KLDLoss', 'NSSLoss', 'CCLoss',
     'spectral_residual_saliency', 'CropAttempt', 'CropBox', 'as_bool_mask',

@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from ._utils import as_numpy
-from .maps import resize_map, to_mask
+from .maps import match_map_to_image, resize_map, to_mask
 
 RandomGenerator = Union[np.random.Generator, np.random.RandomState]
 
@@ -326,7 +326,10 @@ class SaliencyConstrainedCrop:
 
     A framework-free transform for torchvision- or lightly-style pipelines: the box comes
     from :class:`SaliencyCropSampler` on the thresholded saliency map; the image and the
-    saliency map are cropped with the same box and resized bilinearly to ``size``.
+    saliency map are cropped with the same box and resized bilinearly to ``size``. The map
+    must be the image's size, or of its aspect ratio (then it is resized to the image first);
+    any other map raises, as in every saliency pipeline of this package
+    (:func:`~attn_plugins.saliency.maps.match_map_to_image`).
 
     Args:
         size (int | tuple[int, int]): output (height, width); an int gives a square.
@@ -382,12 +385,14 @@ class SaliencyConstrainedCrop:
             PIL, arrays keep their dtype) and the saliency crop as a float32 (height, width)
             array in the input's scale, integer maps scaled to [0, 1] (threshold it with
             :func:`to_mask` for a mask).
+
+        Raises:
+            ValueError: If the map's size differs from the image's and so does its aspect
+                ratio (:func:`~attn_plugins.saliency.maps.match_map_to_image`; a map of the
+                same aspect ratio is resized to the image first).
         """
-        saliency = as_numpy(saliency, 'saliency')
+        saliency = _match_image(as_numpy(saliency, 'saliency'), image)
         mask = to_mask(saliency, self.threshold)
-        if mask.shape != _image_hw(image):
-            raise ValueError(f'image and saliency map must have the same height and width, '
-                             f'got {_image_hw(image)} and {tuple(mask.shape)}')
         return self.crop(image, saliency, self.sampler.sample(mask, rng))
 
     def crop(self, image, saliency, box: CropBox):
@@ -409,10 +414,19 @@ class SaliencyConstrainedCrop:
         else:
             image_crop = _crop_resize_array(as_numpy(image, 'image'), box, self.size,
                                             self.antialias)
-        saliency = as_numpy(saliency, 'saliency')
+        saliency = _match_image(as_numpy(saliency, 'saliency'), image)
         saliency_crop = resize_map(_as_unit_float(saliency[box.slices]), self.size,
                                    self.antialias)
         return image_crop, saliency_crop
+
+
+def _match_image(saliency: np.ndarray, image) -> np.ndarray:
+    """``saliency`` at the image's size, by :func:`match_map_to_image` (a resized map is
+    first scaled to [0, 1], so an integer map keeps its threshold meaning)."""
+    image_hw = _image_hw(image)
+    if saliency.shape == image_hw:
+        return saliency
+    return match_map_to_image(_as_unit_float(saliency), image_hw)
 
 
 def _image_hw(image) -> Tuple[int, int]:

@@ -158,6 +158,81 @@ def resize_map(saliency: ArrayOrTensor, size: Tuple[int, int],
     return tensor if is_tensor else tensor.numpy()
 
 
+def same_aspect_ratio(first_hw: Tuple[int, int], second_hw: Tuple[int, int]) -> bool:
+    """Whether one size is the other scaled uniformly, up to rounding.
+
+    True when a single scale factor takes the larger size to the smaller one within one pixel
+    per side (of the smaller one, where the rounding happened): ``481x321`` and ``240x160``
+    pass, ``800x600`` and ``100x78`` do not.
+
+    Args:
+        first_hw (tuple[int, int]): (height, width).
+        second_hw (tuple[int, int]): (height, width).
+
+    Returns:
+        bool: True if the two sizes have the same aspect ratio up to that rounding.
+
+    Example:
+        >>> same_aspect_ratio((321, 481), (160, 240)), same_aspect_ratio((600, 800), (78, 100))
+        (True, False)
+    """
+    small, large = sorted(((int(first_hw[0]), int(first_hw[1])),
+                           (int(second_hw[0]), int(second_hw[1]))), key=lambda hw: hw[0] * hw[1])
+    # Each side of the smaller size allows the scale factors in [(s - 1) / l, (s + 1) / l];
+    # the aspect ratio is the same when the two intervals share a factor.
+    low = max((small[0] - 1) / large[0], (small[1] - 1) / large[1])
+    high = min((small[0] + 1) / large[0], (small[1] + 1) / large[1])
+    return low <= high
+
+
+def match_map_to_image(saliency: ArrayOrTensor, image_hw: Tuple[int, int],
+                       map_name: Optional[str] = None,
+                       image_name: Optional[str] = None) -> ArrayOrTensor:
+    """The one size contract between a saliency map and its image, for every caller.
+
+    - same size: the map is returned unchanged (the same object);
+    - same aspect ratio (:func:`same_aspect_ratio`: within one pixel per side), e.g. a map
+      stored at half resolution: resized bilinearly to the image size (:func:`resize_map`),
+      once, silently (it is a faithful copy of the map);
+    - anything else: the map cannot be aligned with the image, and stretching it would move
+      every salient pixel, so this is an error.
+
+    Args:
+        saliency (np.ndarray | torch.Tensor): the map, shape (h, w).
+        image_hw (tuple[int, int]): the image's (height, width).
+        map_name (str, optional): the map's file (or another name), for the error message.
+        image_name (str, optional): the image's file, for the error message.
+
+    Returns:
+        np.ndarray | torch.Tensor: the map at ``image_hw``; a resized map is float (the
+        input's float dtype, else float32) with values within the input's range.
+
+    Raises:
+        ValueError: If the map is not 2-D, or its aspect ratio differs from the image's.
+
+    Example:
+        >>> half = np.ones((150, 200), np.float32)
+        >>> match_map_to_image(half, (300, 400)).shape
+        (300, 400)
+    """
+    map_part = f'saliency map {map_name}' if map_name else 'a saliency map'
+    image_part = f'its image {image_name}' if image_name else 'its image'
+    shape = tuple(saliency.shape)
+    if len(shape) != 2:
+        raise ValueError(f'{map_part} must be 2-D (H, W), got shape {shape}')
+    image_hw = (int(image_hw[0]), int(image_hw[1]))
+    if shape == image_hw:
+        return saliency
+    if same_aspect_ratio(shape, image_hw):
+        return resize_map(saliency, image_hw)
+    raise ValueError(
+        f'{map_part} is {shape[1]}x{shape[0]} (width x height) but {image_part} is '
+        f'{image_hw[1]}x{image_hw[0]}: the aspect ratios differ, so the map cannot be aligned '
+        'with the image (a map at the image size passes, one of the same aspect ratio is '
+        'resized to it). Check that the map belongs to this image, or regenerate it at the '
+        "image's size (tools/gen_saliency.py writes maps at the image size).")
+
+
 def fixations_to_map(x: Sequence[float], y: Sequence[float], shape: Tuple[int, int], *,
                      one_based: bool) -> np.ndarray:
     """Binary fixation map from fixation coordinates.

@@ -46,6 +46,31 @@ def test_saliency_folder_pairs_by_stem_and_names_missing_maps(tmp_path):
                             missing_saliency='skip')
 
 
+def test_saliency_folder_holds_each_map_to_the_size_contract(tmp_path):
+    """Through the dataset and its pipeline: a map at the image's size is read as it is, one
+    at half resolution is resized to the image, one of another aspect ratio is an error."""
+    salient = np.zeros((24, 32), np.uint8)
+    salient[8:16, 16:28] = 255  # even bounds: exact at half resolution
+    for stem in 'abc':
+        mmcv.imwrite(np.repeat(salient[..., None], 3, axis=2), str(tmp_path / f'images/{stem}.png'))
+    mmcv.imwrite(salient, str(tmp_path / 'maps/a.png'))
+    mmcv.imwrite(salient[::2, ::2], str(tmp_path / 'maps/b.png'))
+    mmcv.imwrite(salient[:, :24], str(tmp_path / 'maps/c.png'))
+    dataset = SaliencyImageFolder(
+        data_root=str(tmp_path), img_dirs='images', saliency_dir='maps',
+        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadSaliencyMap')])
+    same = dataset[0]
+    np.testing.assert_array_equal(same['saliency'], salient / 255.0)
+    half = dataset[1]['saliency']
+    assert half.shape == (24, 32)
+    # Bilinear upsampling blurs the square's border by one pixel, nothing moves.
+    np.testing.assert_allclose(half[9:15, 17:27], 1.0, atol=1e-6)
+    np.testing.assert_array_equal(to_mask(half), salient > 127)
+    with pytest.raises(ValueError, match=r'saliency map .*maps/c\.png is 24x24 \(width x height\) '
+                                         r'but its image .*images/c\.png is 32x24'):
+        dataset[2]
+
+
 def test_osie_reads_fixations_one_based_and_splits(shared_data):
     from scipy.io import loadmat
 

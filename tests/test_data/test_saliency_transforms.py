@@ -178,6 +178,7 @@ def test_load_saliency_map_png_npy_resize_and_errors(tmp_path):
     out = LoadSaliencyMap()(dict(img=img, saliency_path=str(tmp_path / 'b.npy')))
     assert out['saliency'].max() == 1.0 and to_mask(out['saliency']).sum() == 50
 
+    # Half resolution, same aspect ratio: resized to the image here, once, with no warning.
     mmcv.imwrite(png[::2, ::2], str(tmp_path / 'small.png'))
     messages = []
     logger = MMLogger.get_instance('test_load_saliency_map')
@@ -188,8 +189,17 @@ def test_load_saliency_map_png_npy_resize_and_errors(tmp_path):
                                      img_path='img.jpg'))
     finally:
         logger.warning = original_warning
-    assert out['saliency'].shape == (20, 30)
-    assert messages and 'small.png is 15x10' in messages[0] and 'resizing' in messages[0]
+    assert out['saliency'].shape == (20, 30) and out['saliency'].dtype == np.float32
+    assert messages == []
+    # The square (rows 5-9, columns 5-14) is where it was: inside full, outside empty.
+    assert out['saliency'][6:9, 6:14].min() > 0.5 and out['saliency'][12:, 18:].max() == 0
+
+    # Another aspect ratio: an error naming both files and both sizes.
+    mmcv.imwrite(png[:, :20], str(tmp_path / 'narrow.png'))
+    with pytest.raises(ValueError, match=r'saliency map .*narrow\.png is 20x20 \(width x '
+                                         r'height\) but its image img\.jpg is 30x20'):
+        LoadSaliencyMap()(dict(img=img, saliency_path=str(tmp_path / 'narrow.png'),
+                               img_path='img.jpg'))
 
     with pytest.raises(FileNotFoundError, match='saliency map not found: .*missing.png'):
         LoadSaliencyMap()(dict(img=img, saliency_path=str(tmp_path / 'missing.png')))
@@ -236,3 +246,48 @@ def test_resize_by_edge_keeps_the_aspect_ratio():
     assert long['img'].shape[:2] == (8, 15)
     with pytest.raises(ValueError, match='scale must be one int'):
         SaliencyResize(scale=(4, 4), edge='short')
+
+
+def gaussian_sample(height=48, width=64):
+    """An image whose red channel encodes a smooth saliency map (a Gaussian blob off
+    centre), so image and map can be compared after any crop."""
+    rows, cols = np.mgrid[:height, :width]
+    saliency = np.exp(-((rows - 0.35 * height) ** 2 + (cols - 0.7 * width) ** 2)
+                      / (2 * (0.15 * height) ** 2)).astype(np.float32)
+    img = np.zeros((height, width, 3), np.uint8)
+    img[..., 0] = np.round(saliency * 255)
+    return dict(img=img, img_path='blob.jpg', saliency_path='blob.png', saliency=saliency,
+                img_shape=(height, width), ori_shape=(height, width))
+
+
+def test_saliency_crop_holds_maps_to_the_size_contract():
+    import cv2
+
+    crop = SaliencyConstrainedRandomResizedCrop(scale=24, min_salient_fraction=0.5)
+    # Same size: cropped with the image, pixel for pixel.
+    np.random.seed(0)
+    out = crop(gaussian_sample())
+    np.testing.assert_allclose(out['img'][..., 0] / 255, out['saliency'], atol=2 / 255)
+
+    # Same aspect ratio (half resolution, block averages): resized to the image first, so
+    # the crop is still aligned with the image, up to the half-resolution smoothing.
+    for seed in range(5):
+        sample = gaussian_sample()
+        sample['saliency'] = cv2.resize(sample['saliency'], (32, 24),
+                                        interpolation=cv2.INTER_AREA)
+        np.random.seed(seed)
+        out = crop(sample)
+        assert out['saliency'].shape == (24, 24)
+        np.testing.assert_allclose(out['img'][..., 0] / 255, out['saliency'], atol=0.03)
+
+    # Another aspect ratio: an error naming the files and both sizes, not a shifted crop.
+    sample = gaussian_sample()
+    sample['saliency'] = sample['saliency'][:, :48]
+    with pytest.raises(ValueError, match=r"'saliency' \(blob\.png\) is 48x48 \(width x "
+                                         r'height\) but its image blob\.jpg is 64x48'):
+        crop(sample)
+    # Every geometric transform holds a map to the same contract.
+    for transform in (SaliencyResize(scale=16), SaliencyCenterCrop(crop_size=16),
+                      SaliencyRandomFlip(prob=1.0)):
+        with pytest.raises(ValueError, match='the aspect ratios differ'):
+            transform(dict(sample, saliency=sample['saliency'].copy()))

@@ -253,10 +253,35 @@ def test_transform_keeps_float_maps_and_box_method():
     assert image_crop.shape == (20, 30, 3)
 
 
+def test_transform_holds_the_map_to_the_size_contract():
+    image, saliency = _image_and_saliency()  # 90x120, red channel = saliency
+    transform = SaliencyConstrainedCrop((32, 48))
+    # Same size: aligned to the grey level (the first transform test).
+    # Same aspect ratio (uint8 map at half resolution, 2x2 block means): resized to the
+    # image first, the crop matches the image's own encoding of the map, up to the
+    # half-resolution smoothing; the threshold still reads the uint8 range.
+    half = saliency.reshape(45, 2, 60, 2).mean(axis=(1, 3)).round().astype(np.uint8)
+    for seed in range(5):
+        image_crop, saliency_crop = transform(image, half, rng=np.random.default_rng(seed))
+        assert saliency_crop.shape == (32, 48) and 0 <= saliency_crop.min()
+        assert saliency_crop.max() <= 1
+        np.testing.assert_allclose(image_crop[..., 0] / 255, saliency_crop, atol=0.03)
+        assert to_mask(saliency_crop).any()
+    # A PIL map at half resolution goes the same way.
+    pil_crop = transform(image, Image.fromarray(half), rng=np.random.default_rng(0))[1]
+    np.testing.assert_array_equal(pil_crop, transform(image, half,
+                                                      rng=np.random.default_rng(0))[1])
+    # Another aspect ratio: an error with both sizes, from __call__ and from crop().
+    with pytest.raises(ValueError, match=r'is 120x50 \(width x height\) but its image is '
+                                         r'120x90: the aspect ratios differ'):
+        transform(image, saliency[:50])
+    box = transform.sampler.sample(to_mask(saliency), rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match='the aspect ratios differ'):
+        transform.crop(image, saliency[:50], box)
+
+
 def test_transform_errors():
     image, saliency = _image_and_saliency()
-    with pytest.raises(ValueError, match=r'same height and width, got \(90, 120\) and'):
-        SaliencyConstrainedCrop(32)(image, saliency[:50])
     with pytest.raises(ValueError, match='PIL image or an'):
         SaliencyConstrainedCrop(32)(torch.zeros(3, 90, 120), saliency)
     with pytest.raises(ValueError, match='size'):

@@ -5,7 +5,8 @@ import torch
 from scipy.ndimage import gaussian_filter
 
 from attn_plugins.saliency import (OSIE_PIXELS_PER_DEGREE, center_bias, fixation_density,
-                                   fixations_to_map, resize_map, to_distribution, to_mask)
+                                   fixations_to_map, match_map_to_image, resize_map,
+                                   same_aspect_ratio, to_distribution, to_mask)
 
 
 def test_to_distribution_numpy_and_torch():
@@ -131,3 +132,40 @@ def test_minmax_scale_numpy_and_torch():
     scaled.sum().backward()  # differentiable, finite on the constant map too
     with pytest.raises(ValueError, match=r'\(\.\.\., H, W\)'):
         minmax_scale(np.ones(3))
+
+
+@pytest.mark.parametrize('first,second,same', [
+    ((321, 481), (321, 481), True),
+    ((321, 481), (160, 240), True),   # BSDS at half resolution, rounded down
+    ((321, 481), (161, 241), True),   # ... rounded up
+    ((600, 800), (75, 100), True),
+    ((600, 800), (76, 100), True),    # one pixel off on one side
+    ((600, 800), (78, 100), False),   # three pixels off
+    ((481, 321), (321, 481), False),  # portrait against landscape
+    ((256, 256), (256, 240), False),
+    ((20, 30), (20, 20), False),
+])
+def test_same_aspect_ratio_allows_one_pixel_of_rounding(first, second, same):
+    assert same_aspect_ratio(first, second) is same
+    assert same_aspect_ratio(second, first) is same
+
+
+def test_match_map_to_image_keeps_resizes_or_raises():
+    full = np.zeros((60, 80), np.float32)
+    full[20:40, 40:60] = 1.0  # even bounds: exact at half resolution
+    assert match_map_to_image(full, (60, 80)) is full  # same size: the very same map
+    # Same aspect ratio: resized to the image; the square lands where it is in the image.
+    half = full[::2, ::2]
+    resized = match_map_to_image(half, (60, 80))
+    assert resized.shape == (60, 80) and resized.dtype == np.float32
+    np.testing.assert_array_equal(to_mask(resized), full > 0.5)
+    tensor = match_map_to_image(torch.from_numpy(half), (60, 80))
+    assert isinstance(tensor, torch.Tensor) and torch.equal(tensor, torch.from_numpy(resized))
+    # Another aspect ratio: both sizes and both names in the message.
+    with pytest.raises(ValueError, match=r'saliency map m\.png is 60x60 \(width x height\) '
+                                         r'but its image i\.jpg is 80x60: the aspect ratios'):
+        match_map_to_image(full[:, :60], (60, 80), map_name='m.png', image_name='i.jpg')
+    with pytest.raises(ValueError, match=r'a saliency map is 60x60 .* but its image is 80x60'):
+        match_map_to_image(full[:, :60], (60, 80))
+    with pytest.raises(ValueError, match=r'must be 2-D \(H, W\), got shape \(60, 80, 1\)'):
+        match_map_to_image(full[..., None], (60, 80))
