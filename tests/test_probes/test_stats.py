@@ -1,0 +1,49 @@
+"""Method-vs-baseline statistics against hand computations: Welch's t, degrees of freedom,
+two-sided p-value and the 95% interval of the difference of means."""
+import math
+
+import numpy as np
+import pytest
+from scipy import special
+
+from attn_plugins.probes import compare, mean_std
+
+
+def test_mean_std_is_the_sample_standard_deviation():
+    mean, std = mean_std([61.0, 63.0, 62.0, 66.0])
+    assert mean == 63.0
+    assert std == pytest.approx(math.sqrt(((-2) ** 2 + 0 + 1 + 9) / 3))
+    assert math.isnan(mean_std([5.0])[1])
+
+
+def test_welch_test_and_interval_against_the_formulas():
+    method = [68.2, 67.9, 68.6, 68.1, 68.4]
+    baseline = [67.5, 67.9, 67.2, 67.8]
+    a, b = np.array(method), np.array(baseline)
+    # By hand: Welch's standard error, t and Welch-Satterthwaite degrees of freedom.
+    va, vb = a.var(ddof=1) / 5, b.var(ddof=1) / 4
+    se = math.sqrt(va + vb)
+    t = (a.mean() - b.mean()) / se
+    df = (va + vb) ** 2 / (va ** 2 / 4 + vb ** 2 / 3)
+    # Two-sided p of Student's t: the regularised incomplete beta I_{df/(df+t^2)}(df/2, 1/2).
+    p = special.betainc(df / 2, 0.5, df / (df + t * t))
+    result = compare(method, baseline)
+    assert result['diff'] == pytest.approx(a.mean() - b.mean())
+    assert result['t'] == pytest.approx(t)
+    assert result['df'] == pytest.approx(df)
+    assert result['p'] == pytest.approx(p, rel=1e-9)
+    # The interval's half width divided by se is the t quantile at 97.5%: the t CDF there
+    # (again through the incomplete beta) is 0.975.
+    half = (result['ci_high'] - result['ci_low']) / 2
+    assert result['ci_low'] + half == pytest.approx(result['diff'])
+    q = half / se
+    assert 1 - 0.5 * special.betainc(df / 2, 0.5, df / (df + q * q)) == pytest.approx(0.975)
+    # Known shape of the answer: the method is better, and significantly so.
+    assert result['ci_low'] > 0 and result['p'] < 0.05
+
+
+def test_no_interval_without_spread_or_seeds():
+    one_seed = compare([70.0], [60.0, 61.0])
+    assert one_seed['diff'] == pytest.approx(9.5)
+    assert all(math.isnan(one_seed[k]) for k in ('ci_low', 'ci_high', 't', 'df', 'p'))
+    assert math.isnan(compare([1.0, 1.0], [1.0, 1.0])['p'])
