@@ -16,7 +16,7 @@ __all__ = ['__version__']
 
 # The OpenMMLab adapter modules; importing one registers its components.
 ADAPTER_MODULES = (
-    'data', 'engine', 'evaluation',                              # shared machinery
+    'data', 'engine', 'engine.loops', 'evaluation',              # shared machinery
     'teacher.models', 'teacher.hooks', 'teacher.transforms',     # teacher saliency targets
     'cast.model',                                                # CAST
     'atcon.classifier', 'atcon.datasets', 'atcon.loops', 'atcon.metrics',

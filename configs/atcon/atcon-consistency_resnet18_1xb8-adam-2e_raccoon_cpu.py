@@ -14,7 +14,7 @@ model = dict(type='ATCONClassifier', mode='consistency', mask_intensity=8.0,
              head=dict(num_classes=1))
 train_dataloader = dict(sampler=dict(_delete_=True, type='DefaultSampler', shuffle=True))
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=2, val_interval=1)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=2, val_interval=1)
 val_evaluator = [
     dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
     dict(type='VOCAveragePrecision'),

@@ -17,7 +17,7 @@ model = dict(type='ATCONClassifier', mode='consistency', mask_intensity=8.0,
              backbone=dict(init_cfg=None))
 # Unlabelled images: the whole train split.
 train_dataloader = dict(sampler=dict(_delete_=True, type='DefaultSampler', shuffle=True))
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=5, val_interval=1)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=5, val_interval=1)
 val_evaluator = [
     dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
     dict(type='VOCAveragePrecision'),

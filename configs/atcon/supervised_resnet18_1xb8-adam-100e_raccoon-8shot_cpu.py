@@ -12,7 +12,7 @@ custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
 model = dict(head=dict(num_classes=1))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=25)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=100, val_interval=25)
 default_hooks = dict(logger=dict(interval=10),
                      checkpoint=dict(interval=25, max_keep_ckpts=1, save_last=True))
 auto_scale_lr = dict(base_batch_size=8)

@@ -10,6 +10,6 @@ _base_ = [
 ]
 custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=10)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=100, val_interval=10)
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1, save_last=True))
 randomness = dict(seed=0)

@@ -16,3 +16,7 @@ teacher_checkpoint = ('work_dirs/saliency-teacher_resnet50_1xb32-adam-20e_salico
 custom_hooks = [
     dict(type='OnlineTeacherHook', teacher=teacher_config, checkpoint=teacher_checkpoint),
 ]
+# mmpretrain's schedule with the loop that resumes inside an epoch (by_epoch dropped: the
+# runner takes a loop type or by_epoch, not both).
+train_cfg = dict(_delete_=True, type='ResumableEpochBasedTrainLoop', max_epochs=100,
+                 val_interval=1)

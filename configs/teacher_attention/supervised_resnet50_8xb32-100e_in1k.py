@@ -9,3 +9,7 @@ _base_ = [
 ]
 
 model = dict(attn_head=None, backbone=dict(out_indices=(3, )))
+# mmpretrain's schedule with the loop that resumes inside an epoch (by_epoch dropped: the
+# runner takes a loop type or by_epoch, not both).
+train_cfg = dict(_delete_=True, type='ResumableEpochBasedTrainLoop', max_epochs=100,
+                 val_interval=1)

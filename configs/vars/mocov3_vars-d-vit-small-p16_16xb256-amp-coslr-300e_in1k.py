@@ -57,3 +57,5 @@ model = dict(
             dict(type='TruncNormal', layer='Linear', std=.02),
             dict(type='Constant', layer='LayerNorm', val=1., bias=0.),
         ]))
+# mmpretrain's 300 epochs, with the loop that resumes inside an epoch.
+train_cfg = dict(type='ResumableEpochBasedTrainLoop')
