@@ -41,7 +41,6 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader, Dataset
 
@@ -49,6 +48,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
 from attn_plugins.data import find_images  # noqa: E402
+from attn_plugins.engine import load_weights  # noqa: E402
 from attn_plugins.saliency import resize_map  # noqa: E402
 
 FORMATS = ('png', 'npy')
@@ -201,21 +201,23 @@ def default_input_size(cfg: Config) -> Optional[Tuple[int, int]]:
 
 
 def build_teacher(config: str, checkpoint: str, device: str) -> Tuple[torch.nn.Module, Config]:
-    """The teacher of ``config`` with the weights of ``checkpoint``, in eval mode."""
-    from mmpretrain.registry import MODELS
+    """The teacher of ``config`` with the weights of ``checkpoint``, in eval mode.
+
+    The checkpoint is loaded strictly (:func:`attn_plugins.engine.load_weights`): one of
+    another model (a classifier, a VARS checkpoint, ...) is an error naming its missing and
+    unexpected keys, never a teacher with random weights.
+    """
+    from attn_plugins.engine.launch import build_model, load_config
 
     for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
         if not osp.isfile(path):
             raise FileNotFoundError(f'teacher {what} not found: {path}')
-    cfg = Config.fromfile(config)
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model_cfg = dict(cfg.model)
-    model_cfg['backbone'] = dict(model_cfg['backbone'], init_cfg=None)  # weights: checkpoint
-    teacher = MODELS.build(model_cfg)
+    cfg = load_config(config)
+    teacher = build_model(cfg)
     if not hasattr(teacher, 'saliency_maps'):
         raise ValueError(f'{config} builds a {type(teacher).__name__}, not a saliency teacher '
                          '(SaliencyTeacher)')
-    load_checkpoint(teacher, checkpoint, map_location='cpu')
+    load_weights(teacher, checkpoint)
     return teacher.to(device).eval(), cfg
 
 

@@ -5,6 +5,10 @@ Examples:
     python tools/test.py CONFIG CKPT --out results.pkl            # also dump predictions
     python tools/test.py CONFIG CKPT --out metrics.json --out-item metrics
     bash tools/dist_test.sh CONFIG CKPT 8                          # several GPUs
+
+The checkpoint must fit the config's model: it is loaded strictly first
+(attn_plugins.engine.load_weights), so a checkpoint of another architecture is an error
+naming its missing and unexpected keys instead of an evaluation of random weights.
 """
 import argparse
 import os.path as osp
@@ -14,8 +18,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmengine  # noqa: E402
 from mmengine.evaluator import DumpResults  # noqa: E402
+from mmengine.model import is_model_wrapper  # noqa: E402
 
 import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
+from attn_plugins.engine import load_weights  # noqa: E402
 from attn_plugins.engine.launch import (add_launch_args, build_runner,  # noqa: E402
                                         load_config, set_work_dir, setup_launcher)
 
@@ -43,6 +49,11 @@ def main(argv=None):
     cfg.load_from = args.checkpoint
     setup_launcher(cfg, args.launcher, args.local_rank)
     runner = build_runner(cfg)
+    # mmengine loads load_from non-strictly. Load it strictly here first; the runner then
+    # loads it again as usual, so hooks that act on a loaded checkpoint (an EMAHook's
+    # after_load_checkpoint) still run.
+    load_weights(runner.model.module if is_model_wrapper(runner.model) else runner.model,
+                 args.checkpoint, logger=runner.logger)
     if args.out and args.out_item == 'pred':
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     metrics = runner.test()

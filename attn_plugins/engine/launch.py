@@ -4,10 +4,11 @@ The tools run configs of any OpenMMLab 2.x scope (mmpretrain, mmdet, mmseg): the
 ``default_scope`` picks the registries, mmengine's ``Runner`` does the rest.
 """
 import argparse
+import copy
 import os
 import os.path as osp
 from importlib.util import find_spec
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 import torch.distributed as torch_dist
@@ -131,34 +132,58 @@ def build_runner(cfg: Config) -> Runner:
     return Runner.from_cfg(cfg)
 
 
-def load_model(config: str, checkpoint: Optional[str] = None,
-               cfg_options: Optional[dict] = None, device: str = 'cpu') -> torch.nn.Module:
-    """Build ``cfg.model`` in the config's scope and load a checkpoint into it, for tools.
+def build_model(cfg: Config) -> torch.nn.Module:
+    """Build ``cfg.model`` in the config's scope, as mmengine's ``Runner`` builds it.
 
     Args:
-        config (str): Config file.
+        cfg (Config): A loaded config.
+
+    Returns:
+        nn.Module: The model with its initial weights (``init_weights`` is not called, so no
+        ``init_cfg`` checkpoint is fetched).
+    """
+    from mmengine.registry import MODELS, init_default_scope
+
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model_cfg = copy.deepcopy(cfg.model)
+    if cfg.get('data_preprocessor') is not None:
+        # As mmengine's Runner: a top-level data_preprocessor (mmpretrain's dataset bases
+        # put normalisation there) fills in a model without one.
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    return MODELS.build(model_cfg)
+
+
+def load_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+               cfg_options: Optional[dict] = None, device: str = 'cpu') -> torch.nn.Module:
+    """Build ``cfg.model`` and load a checkpoint into it strictly, for inference tools.
+
+    The checkpoint must fit the model: :func:`attn_plugins.engine.checkpoint.load_weights`
+    raises, naming the missing and unexpected keys, if it belongs to another architecture.
+
+    Args:
+        config (str | Config): Config file, or a loaded config.
         checkpoint (str, optional): Checkpoint file; ``None`` keeps the initial weights.
         cfg_options (dict, optional): Config overrides.
         device (str): Where the model goes.
 
     Returns:
         nn.Module: The model, in eval mode.
-    """
-    from mmengine.registry import MODELS, init_default_scope
-    from mmengine.runner import load_checkpoint
 
-    cfg = load_config(config, cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model_cfg = cfg.model
-    if cfg.get('data_preprocessor') is not None:
-        # As mmengine's Runner: a top-level data_preprocessor (mmpretrain's dataset bases
-        # put normalisation there) fills in a model without one.
-        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
-    model = MODELS.build(model_cfg)
+    Raises:
+        FileNotFoundError: If the config or the checkpoint does not exist.
+        ValueError: If the checkpoint does not fit the model.
+    """
+    from .checkpoint import load_weights
+
+    if isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+    else:
+        cfg = load_config(config, cfg_options)
+    model = build_model(cfg)
     if checkpoint is not None:
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        load_weights(model, checkpoint)
     model.to(device)
     model.eval()
     return model

@@ -5,8 +5,9 @@ from typing import List, Optional, Sequence, Tuple, Union
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
-from mmengine.runner import load_checkpoint
 from mmpretrain.registry import HOOKS, MODELS
+
+from ..engine import load_weights
 
 
 def _views(inputs: Union[torch.Tensor, Sequence[torch.Tensor]]) -> Tuple[List[torch.Tensor], bool]:
@@ -66,7 +67,9 @@ class OnlineTeacherHook(Hook):
         # Its weights all come from the checkpoint; do not fetch ImageNet weights too.
         cfg['backbone'] = dict(cfg['backbone'], init_cfg=None)
         teacher = MODELS.build(cfg)
-        load_checkpoint(teacher, self.checkpoint, map_location='cpu', logger=runner.logger)
+        # Strict: a checkpoint of another model fails here, naming its keys, instead of
+        # labelling every batch with a random teacher.
+        load_weights(teacher, self.checkpoint, logger=runner.logger)
         device = next(runner.model.parameters()).device
         self.teacher = teacher.to(device).eval().requires_grad_(False)
 
