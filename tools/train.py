@@ -63,7 +63,7 @@ def merge_args(cfg, args):
     """Apply the command-line options to ``cfg``."""
     set_work_dir(cfg, args.work_dir, args.config)
     if args.pretrained:
-        set_pretrained(cfg, args.pretrained, args.pretrained_prefix)
+        set_pretrained(cfg, args.pretrained, args.pretrained_prefix, args.pretrained_min_match)
     if args.tensorboard:
         add_tensorboard_backend(cfg)
     if args.no_validate:

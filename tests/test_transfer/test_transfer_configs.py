@@ -120,12 +120,13 @@ def test_set_pretrained_replaces_defaults_and_clears_deprecated_keys(tmp_path):
     cfg = Config(dict(model=dict(
         type='EncoderDecoder', pretrained='open-mmlab://resnet50_v1c',
         backbone=dict(type='ResNet', pretrained='x.pth', init_cfg=None))))
-    assert set_pretrained(cfg, str(path), prefix='backbone') == ['model.backbone']
+    # min_match=0: this one-tensor file is no backbone; the config edits are under test.
+    assert set_pretrained(cfg, str(path), prefix='backbone', min_match=0) == ['model.backbone']
     assert cfg.model.pretrained is None and 'pretrained' not in cfg.model.backbone
     assert cfg.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=str(path),
                                                prefix='backbone.')
     # A slim checkpoint (tools/export_backbone.py): no prefix at all.
-    set_pretrained(cfg, str(path), prefix='')
+    set_pretrained(cfg, str(path), prefix='', min_match=0)
     assert cfg.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=str(path))
     # URLs are left to mmengine's loaders.
     set_pretrained(cfg, 'torchvision://resnet50')
