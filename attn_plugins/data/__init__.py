@@ -1,6 +1,7 @@
 """OpenMMLab data adapters: datasets, transforms and samplers (registered on import)."""
 from importlib.util import find_spec
 
+from .class_list import ClassFolderList
 from .image_folder import ImageFolder, find_images, read_list_file
 from .object_crops import CropObjectBox, VOCObjectCrops
 from .photometric import ColorJitterNumpy2, shift_hue
@@ -13,6 +14,7 @@ from .transforms import (EstimateSaliency, FixationsToDensity, LoadSaliencyMap,
                          flip_sample, read_saliency_map, resize_sample, stack_field)
 
 __all__ = [
+    'ClassFolderList',
     'ImageFolder', 'find_images', 'read_list_file', 'CropObjectBox', 'VOCObjectCrops',
     'ColorJitterNumpy2', 'shift_hue', 'SaliencyImageFolder', 'FixationDataset',
     'OSIEFixations', 'SALICONFixations', 'FixationMapFolder', 'LoadSaliencyMap',

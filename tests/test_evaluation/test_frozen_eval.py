@@ -1,0 +1,216 @@
+"""Frozen-feature evaluation in OpenMMLab: checkpoints of every layout load into the
+config's backbone, features are extracted with BatchNorm in eval mode, the cache follows
+the checkpoint's content, Caltech-101's lists index one class list, the Grad-CAM of a probe
+is the CAM formula, and ssl_eval.py runs all five tasks and resumes."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+pytest.importorskip('mmpretrain')
+
+from mmpretrain.registry import DATASETS  # noqa: E402
+
+import attn_plugins  # noqa: E402,F401
+from attn_plugins.evaluation.frozen import (build_frozen_encoder, extract_features,  # noqa: E402
+                                            labelled_list_dataset, load_backbone_weights)
+from attn_plugins.evaluation.ssl_eval import EvalData, FrozenEvaluation  # noqa: E402
+from attn_plugins.probes import fit_linear_probe  # noqa: E402
+from tests.conftest import REPO_ROOT, run_tool  # noqa: E402
+
+CONFIG = str(REPO_ROOT / 'configs/mocov2/mocov2_resnet18_1xb32-coslr-4e_bsds-osie_cpu.py')
+CLASSES = ('blue', 'green', 'red')
+
+
+@pytest.fixture(scope='module')
+def tiny_set(tmp_path_factory):
+    """Caltech-101's layout in miniature: three colour classes plus a background folder that
+    the protocol leaves out, 8 train and 4 test images each, 40x48 px."""
+    root = tmp_path_factory.mktemp('tiny_caltech')
+    rng = np.random.RandomState(0)
+    lines = dict(train=[], test=[])
+    for channel, name in enumerate(CLASSES + ('BACKGROUND_Google', )):
+        (root / 'images' / name).mkdir(parents=True)
+        for i in range(12):
+            img = (rng.rand(48, 40, 3) * 60).astype(np.uint8)
+            img[..., channel % 3] += 150  # RGB: blue, green, red are channels 2, 1, 0
+            img = img[..., ::-1] if channel < 3 else img
+            Image.fromarray(np.ascontiguousarray(img)).save(
+                root / 'images' / name / f'image_{i:04d}.jpg')
+            lines['train' if i < 8 else 'test'].append(f'{name}/image_{i:04d}.jpg')
+    for split, paths in lines.items():
+        (root / f'{split}.txt').write_text('\n'.join(paths) + '\n')
+    return root
+
+
+def random_backbone_checkpoint(path, seed, layout='mmengine'):
+    """A ResNet-18 checkpoint with every backbone tensor drawn at random (so a loaded
+    weight cannot be a fresh initialisation): mmengine layout or a torchvision state dict."""
+    encoder, _ = build_frozen_encoder(CONFIG, 'random', seed=seed)
+    g = torch.Generator().manual_seed(seed)
+    state = {k: (torch.rand(v.shape, generator=g) + 0.5 if k.endswith('running_var') else
+                 torch.randn(v.shape, generator=g) * 0.05 if v.is_floating_point() else v)
+             for k, v in encoder.backbone.state_dict().items()}
+    if layout == 'mmengine':
+        saved = dict(meta=dict(epoch=4, seed=np.int64(seed)),
+                     state_dict={**{f'backbone.{k}': v for k, v in state.items()},
+                                 'neck.mlp.0.weight': torch.zeros(2, 2),
+                                 'encoder_k.0.conv1.weight': torch.zeros(1)})
+    else:  # torchvision: bare names plus the classifier
+        saved = {**state, 'fc.weight': torch.zeros(1000, 512), 'fc.bias': torch.zeros(1000)}
+    torch.save(saved, path)
+    return state
+
+
+@pytest.mark.parametrize('layout', ['mmengine', 'torchvision'])
+def test_checkpoint_layouts_load_every_backbone_tensor(tmp_path, layout):
+    state = random_backbone_checkpoint(tmp_path / 'ckpt.pth', seed=3, layout=layout)
+    encoder, identity = build_frozen_encoder(CONFIG, str(tmp_path / 'ckpt.pth'))
+    loaded = encoder.backbone.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in state.items())
+    assert identity['prefix'] == ('backbone.' if layout == 'mmengine' else '')
+    assert len(identity['checkpoint_sha256']) == 64
+
+
+def test_a_checkpoint_of_another_backbone_is_refused(tmp_path):
+    torch.save(dict(state_dict={'backbone.conv1.weight': torch.zeros(64, 3, 7, 7)}),
+               tmp_path / 'partial.pth')
+    encoder, _ = build_frozen_encoder(CONFIG, 'random')
+    with pytest.raises(ValueError, match='does not fit the config.s backbone'):
+        load_backbone_weights(encoder.backbone, str(tmp_path / 'partial.pth'))
+
+
+def test_random_weights_are_seeded():
+    first = build_frozen_encoder(CONFIG, 'random', seed=1)[0].backbone.conv1.weight
+    again = build_frozen_encoder(CONFIG, 'random', seed=1)[0].backbone.conv1.weight
+    other = build_frozen_encoder(CONFIG, 'random', seed=2)[0].backbone.conv1.weight
+    assert torch.equal(first, again) and not torch.equal(first, other)
+
+
+def test_batchnorm_stays_in_eval_mode(tmp_path):
+    """The backbone is in train mode (as during pretraining) before each extraction: the
+    features of the same images are identical across two extractions and equal to an
+    eval-mode forward pass of each image alone; the running statistics do not move, and
+    every module's mode is restored."""
+    random_backbone_checkpoint(tmp_path / 'ckpt.pth', seed=4)
+    encoder, _ = build_frozen_encoder(CONFIG, str(tmp_path / 'ckpt.pth'))
+    images = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
+    batches = [images[:4], images[4:]]
+    encoder.backbone.train()
+    running = encoder.backbone.bn1.running_mean.clone()
+    first = extract_features(encoder, batches)
+    assert encoder.backbone.training and encoder.backbone.bn1.training
+    second = extract_features(encoder, [images[:1], images[1:]])
+    assert torch.equal(encoder.backbone.bn1.running_mean, running)
+    assert torch.allclose(first, second, atol=1e-5)
+    encoder.eval()
+    with torch.no_grad():
+        alone = torch.cat([encoder(encoder.data_preprocessor(dict(inputs=img[None]))['inputs'])
+                           for img in images])
+    assert torch.allclose(first, alone, atol=1e-5)
+
+
+def test_feature_cache_follows_the_checkpoint_content(tmp_path, tiny_set):
+    """Same path, new weights: the features are extracted again; same weights: read back."""
+    ckpt = tmp_path / 'epoch_1.pth'
+    data = EvalData(str(tiny_set))
+
+    def evaluation():
+        encoder, identity = build_frozen_encoder(CONFIG, str(ckpt))
+        return FrozenEvaluation(encoder, identity, data, size=32,
+                                cache_dir=str(tmp_path / 'cache'), progress=False)
+
+    random_backbone_checkpoint(ckpt, seed=5)
+    first = evaluation()
+    features_a, labels = first.features('test')
+    assert first.extraction['images'] == len(labels) == 12
+    again = evaluation()
+    assert torch.equal(again.features('test')[0], features_a)
+    assert again.extraction['images'] == 0  # read from the cache
+    random_backbone_checkpoint(ckpt, seed=6)  # retrained in place
+    changed = evaluation()
+    features_b, _ = changed.features('test')
+    assert changed.extraction['images'] == 12 and not torch.allclose(features_a, features_b)
+    assert len(list((tmp_path / 'cache' / 'features').iterdir())) == 2
+
+
+def test_class_folder_list_labels_by_folder(tiny_set, tmp_path):
+    train = DATASETS.build(labelled_list_dataset(str(tiny_set), 'train.txt', 32))
+    test = DATASETS.build(labelled_list_dataset(str(tiny_set), 'test.txt', 32))
+    assert train.metainfo['classes'] == test.metainfo['classes'] == CLASSES
+    assert len(train) == 24 and len(test) == 12  # background images left out
+    info = train.get_data_info(9)
+    assert Path(info['img_path']).parent.name == CLASSES[info['gt_label']]
+    (tmp_path / 'bad.txt').write_text('purple/image_0000.jpg\n')
+    with pytest.raises(ValueError, match="lists 'purple/image_0000.jpg', whose folder"):
+        DATASETS.build(dict(type='ClassFolderList', data_root=str(tiny_set),
+                            data_prefix='images', ann_file=str(tmp_path / 'bad.txt')))
+
+
+def test_caltech101_lists_share_one_class_list(shared_data):
+    root = str(shared_data('caltech101'))
+    train = DATASETS.build(labelled_list_dataset(root, 'train.txt', 112))
+    test = DATASETS.build(labelled_list_dataset(root, 'test.txt', 112))
+    classes = train.metainfo['classes']
+    assert classes == test.metainfo['classes'] and len(classes) == 101
+    assert 'BACKGROUND_Google' not in classes
+    # 6,095 / 3,049 listed, of which 311 / 156 background images
+    assert (len(train), len(test)) == (5784, 2893)
+    for dataset in (train, test):
+        for i in (0, len(dataset) // 2, len(dataset) - 1):
+            info = dataset.get_data_info(i)
+            assert Path(info['img_path']).parent.name == classes[info['gt_label']]
+
+
+def test_probe_grad_cam_is_the_class_activation_map():
+    """For global average pooling and a linear probe on standardised features, Grad-CAM's
+    channel weights are w_ck / (std_k * h * w): the map is ReLU(sum_k w_ck A_k / std_k) /
+    (h * w), the CAM of the top class (Zhou et al. 2016)."""
+    encoder, _ = build_frozen_encoder(CONFIG, 'random', seed=0)
+    inputs = torch.randn(3, 3, 64, 64)
+    with torch.no_grad():
+        feature_map = encoder.backbone(inputs)[-1]
+    pooled = feature_map.mean(dim=(2, 3))
+    probe = fit_linear_probe(pooled, torch.tensor([0, 1, 2]), 3, 1e-2)
+    encoder.probe = probe
+    maps = encoder.attention_maps(inputs)
+    top = probe.predict(pooled)
+    weights = probe.weight[top] / probe.std  # (B, C)
+    cam = torch.relu((weights[:, :, None, None] * feature_map).sum(1)) / (
+        feature_map.shape[2] * feature_map.shape[3])
+    assert maps.shape == (3, 2, 2)
+    assert torch.allclose(maps, cam, rtol=1e-4, atol=1e-7)
+
+
+def test_ssl_eval_runs_every_task_and_resumes(tmp_path, tiny_set, shared_data):
+    masks = shared_data('bsds500')
+    args = ['tools/analysis/ssl_eval.py', CONFIG, 'random', '--data-root', tiny_set,
+            '--size', '32', '--out-dir', tmp_path / 'out', '--cache-dir', tmp_path / 'cache',
+            '--corruption-images', '6', '--mce-images', '3', '--severities', '1', '5',
+            '--shots', '1', '2', '--draws', '2', '--weight-decays', '1e-3', '1e-1',
+            '--masks-root', masks, '--grounding-images', '2', '--num-workers', '0']
+    run_tool(args, timeout=600)
+    report = json.loads((tmp_path / 'out' / 'results.json').read_text())
+    metrics = report['metrics']
+    # Colour classes: even random conv features separate them.
+    assert metrics['linear/top1'] == 100.0 and metrics['knn/top1'] == 100.0
+    assert metrics['fewshot/2shot'] == 100.0
+    corruption = report['tasks']['corruption']
+    assert set(corruption['accuracy']) == {
+        'speckle_noise', 'gaussian_blur', 'spatter', 'saturate', 'gaussian_noise',
+        'shot_noise', 'impulse_noise', 'defocus_blur', 'glass_blur', 'motion_blur',
+        'zoom_blur', 'snow', 'frost', 'fog', 'brightness', 'contrast', 'elastic_transform',
+        'pixelate', 'jpeg_compression'}
+    assert corruption['mean15'] == pytest.approx(np.mean(
+        [v for c, acc in corruption['accuracy'].items() if c not in corruption['reported']
+         for v in acc.values()]))
+    assert report['tasks']['grounding']['images'] == 2
+    assert -1 <= metrics['grounding/cc'] <= 1 and 0 <= metrics['grounding/auc_judd'] <= 1
+    assert '| linear/top1 | 100.00 |' in (tmp_path / 'out' / 'results.md').read_text()
+    # Rerun: every task is read back, nothing is extracted; then mCE against itself.
+    rerun = run_tool(args + ['--tasks', 'linear', 'knn', 'fewshot', 'corruption'])
+    assert rerun.stdout.count('done before') + rerun.stderr.count('done before') == 4
+    assert 'Feature extraction in this run' not in rerun.stdout
