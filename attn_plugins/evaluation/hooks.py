@@ -1,6 +1,6 @@
-"""Evaluation during training: attention alignment and corruption accuracy every N epochs
-(or iterations), logged like validation metrics (log line, message hub, visualizer
-scalars, e.g. ``vis_data/scalars.json``)."""
+"""Evaluation during training: attention alignment, corruption accuracy and kNN accuracy of
+the encoder every N epochs (or iterations), logged like validation metrics (log line,
+message hub, visualizer scalars, e.g. ``vis_data/scalars.json``)."""
 from typing import Dict, Optional, Sequence
 
 from mmengine.dist import is_main_process
@@ -8,8 +8,11 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
+from ..probes import knn_classify
 from ..robustness import CORRUPTIONS, SEVERITIES
 from .alignment import attention_scores, center_bias_scores, load_ground_truth, summarise
+from .frozen import (FrozenEncoder, dataset_labels, eval_dataloader_cfg, extract_features,
+                     labelled_list_dataset, module_normalisation_settings)
 from .robustness import build_eval_dataloader, evaluate_model, metric_value
 from .saliency_metric import SALIENCY_METRICS
 
@@ -186,3 +189,84 @@ class CorruptionAccuracyHook(_PeriodicEvalHook):
                 scores[f'{corruption}_s{severity}'] = metric_value(metrics, self.metric_key)
         scores['mean'] = sum(scores.values()) / len(scores)
         return scores
+
+
+@HOOKS.register_module()
+class KNNAccuracyHook(_PeriodicEvalHook):
+    """Weighted kNN accuracy of the encoder (``model.backbone``) on a small labelled set,
+    so representation quality can be watched while pretraining.
+
+    Every ``interval`` epochs (or iterations), the backbone's pooled features of a labelled
+    bank (``train``) and of held-out images (``test``) are extracted with BatchNorm in eval
+    mode (each module's mode is restored afterwards, so training is not disturbed), and each
+    test image is classified by :func:`attn_plugins.probes.knn_classify` (k nearest bank
+    features by cosine, votes ``exp(cos / temperature)``). Logs ``knn/top1`` and
+    ``knn/mean_class`` (percent). Normalisation is the model's own data preprocessor's.
+
+    Args:
+        data_root (str, optional): A folder in Caltech-101's layout (``train.txt``,
+            ``test.txt``, ``images/<class>/``): builds both sets with the evaluation
+            pipeline at ``size`` (``BACKGROUND_Google`` left out).
+        train_dataset (dict, optional): Dataset config of the bank instead (single-label,
+            with a test pipeline ending in ``PackInputs``).
+        test_dataset (dict, optional): Dataset config of the evaluated images.
+        size (int): Input side with ``data_root``. Defaults to 64.
+        max_train (int, optional): A seeded subset of the bank.
+        max_test (int, optional): A seeded subset of the test images.
+        k (int): Neighbours. Defaults to 20.
+        temperature (float): Vote temperature. Defaults to 0.07.
+        interval (int): Every this many epochs (``by_epoch``) or iterations. Defaults to 1.
+        by_epoch (bool): Count epochs, else iterations. Defaults to True.
+        batch_size (int): Images per forward pass. Defaults to 64.
+        num_workers (int): Dataloader workers. Defaults to 0.
+        seed (int): Seed of the subsets. Defaults to 0.
+
+    Example::
+
+        custom_hooks = [dict(type='KNNAccuracyHook', interval=1, size=64, max_train=2000,
+                             max_test=1000, data_root='../shared/data/caltech101')]
+    """
+
+    prefix = 'knn'
+
+    def __init__(self, data_root: Optional[str] = None, train_dataset: Optional[dict] = None,
+                 test_dataset: Optional[dict] = None, size: int = 64,
+                 max_train: Optional[int] = None, max_test: Optional[int] = None, k: int = 20,
+                 temperature: float = 0.07, interval: int = 1, by_epoch: bool = True,
+                 batch_size: int = 64, num_workers: int = 0, seed: int = 0) -> None:
+        super().__init__(interval, by_epoch)
+        if (data_root is None) == (train_dataset is None or test_dataset is None):
+            raise ValueError('KNNAccuracyHook: give data_root (Caltech-101 layout) or both '
+                             'train_dataset and test_dataset')
+        if data_root is not None:
+            train_dataset = labelled_list_dataset(data_root, 'train.txt', size)
+            test_dataset = labelled_list_dataset(data_root, 'test.txt', size)
+        self.datasets = dict(train=(train_dataset, max_train), test=(test_dataset, max_test))
+        self.k = k
+        self.temperature = temperature
+        self.batch_size = batch_size
+        self.num_workers = num_workers
+        self.seed = seed
+        self.loaders: Dict = {}
+
+    def before_run(self, runner) -> None:
+        if not is_main_process():
+            return
+        for split, (dataset, max_images) in self.datasets.items():
+            self.loaders[split] = build_eval_dataloader(
+                eval_dataloader_cfg(dataset, self.batch_size, self.num_workers), None,
+                max_images=max_images, seed=self.seed, num_workers=self.num_workers)
+        runner.logger.info(f'KNNAccuracyHook: {len(self.loaders["train"].dataset)} bank and '
+                           f'{len(self.loaders["test"].dataset)} test images, k={self.k}')
+
+    def evaluate(self, runner, model) -> Dict[str, float]:
+        device = next(model.backbone.parameters()).device
+        encoder = FrozenEncoder(model.backbone,
+                                **module_normalisation_settings(model.data_preprocessor))
+        encoder.data_preprocessor.to(device)
+        features = {split: extract_features(encoder, loader)
+                    for split, loader in self.loaders.items()}
+        labels = {split: dataset_labels(loader.dataset) for split, loader in self.loaders.items()}
+        result = knn_classify(features['train'], labels['train'], features['test'],
+                              labels['test'], self.k, self.temperature)
+        return dict(top1=result['top1'], mean_class=result['mean_class'])

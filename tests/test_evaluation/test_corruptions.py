@@ -1,6 +1,6 @@
-"""ImageNet-C corruptions: every one of the 15 (and of the 4 extra ones) changes the image, keeps shape and dtype, and
-is reproducible under a seed; the adapters equal the package's own functions once the call
-this stack breaks is patched (here, in the test only)."""
+"""ImageNet-C corruptions: every one of the 15 (and of the 4 extra ones) changes the image,
+keeps shape and dtype, and is reproducible under a seed; the adapters equal the package's
+own functions once the call this stack breaks is patched (here, in the test only)."""
 import numpy as np
 import pytest
 

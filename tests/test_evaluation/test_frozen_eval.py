@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 pytest.importorskip('mmpretrain')
 
@@ -20,30 +19,9 @@ from attn_plugins.evaluation.frozen import (build_frozen_encoder, extract_featur
 from attn_plugins.evaluation.ssl_eval import EvalData, FrozenEvaluation  # noqa: E402
 from attn_plugins.probes import fit_linear_probe  # noqa: E402
 from tests.conftest import REPO_ROOT, run_tool  # noqa: E402
+from tests.test_evaluation.conftest import CLASSES  # noqa: E402
 
 CONFIG = str(REPO_ROOT / 'configs/mocov2/mocov2_resnet18_1xb32-coslr-4e_bsds-osie_cpu.py')
-CLASSES = ('blue', 'green', 'red')
-
-
-@pytest.fixture(scope='module')
-def tiny_set(tmp_path_factory):
-    """Caltech-101's layout in miniature: three colour classes plus a background folder that
-    the protocol leaves out, 8 train and 4 test images each, 40x48 px."""
-    root = tmp_path_factory.mktemp('tiny_caltech')
-    rng = np.random.RandomState(0)
-    lines = dict(train=[], test=[])
-    for channel, name in enumerate(CLASSES + ('BACKGROUND_Google', )):
-        (root / 'images' / name).mkdir(parents=True)
-        for i in range(12):
-            img = (rng.rand(48, 40, 3) * 60).astype(np.uint8)
-            img[..., channel % 3] += 150  # RGB: blue, green, red are channels 2, 1, 0
-            img = img[..., ::-1] if channel < 3 else img
-            Image.fromarray(np.ascontiguousarray(img)).save(
-                root / 'images' / name / f'image_{i:04d}.jpg')
-            lines['train' if i < 8 else 'test'].append(f'{name}/image_{i:04d}.jpg')
-    for split, paths in lines.items():
-        (root / f'{split}.txt').write_text('\n'.join(paths) + '\n')
-    return root
 
 
 def random_backbone_checkpoint(path, seed, layout='mmengine'):
