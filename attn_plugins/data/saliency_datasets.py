@@ -197,6 +197,53 @@ class OSIEFixations(FixationDataset):
 
 
 @DATASETS.register_module()
+class SceneSaliencyFixations(FixationDataset):
+    """Scene saliency dataset (Liang, Jiang, Liang, Zhao; NUS VIP 2015): 500 SUN2012 scenes.
+
+    Reads ``fixations.mat``: a 500 x observers cell array ``fixations``, row ``r`` for the
+    ``r``-th image of ``img_dir`` in file-name order, each cell an ``(N, 4)`` array
+    ``[y (row), x (column), onset s, duration s]`` in 1-based pixels of the stored image
+    (some cells are empty). Every observer's fixations of an image are pooled. Images vary in
+    size (311 of them 256x256, others up to 1600x1200). ``split='val'`` holds out the last
+    100 images by name (401-500).
+
+    Args:
+        fixations_file (str): The .mat file, relative to ``data_root``.
+        img_dir (str): Image folder, relative to ``data_root``. Defaults to ``'stimuli'``.
+        **kwargs: See :class:`FixationDataset`.
+    """
+
+    def __init__(self, fixations_file: str = 'fixations.mat', img_dir: str = 'stimuli',
+                 **kwargs) -> None:
+        self.fixations_file = fixations_file
+        super().__init__(img_dir=img_dir, **kwargs)
+
+    def load_fixations(self) -> Dict[str, np.ndarray]:
+        from scipy.io import loadmat
+
+        path = osp.join(self.data_root, self.fixations_file)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Scene saliency fixations file not found: {path}')
+        try:
+            cells = loadmat(path)['fixations']
+        except (ValueError, KeyError, OSError) as err:
+            raise ValueError(f'cannot read Scene saliency fixations from {path}: {err}') from err
+        img_folder = osp.join(self.data_root, self.img_dir)
+        names = sorted(osp.relpath(p, img_folder) for p in find_images(img_folder))
+        if cells.ndim != 2 or cells.shape[0] != len(names):
+            raise ValueError(f'{path} holds fixations for {cells.shape[0]} images but '
+                             f'{img_folder} has {len(names)}: rows are matched to images in '
+                             'file-name order, so both must list the same images')
+        fixations = {}
+        for name, row in zip(names, cells):
+            observers = [np.asarray(cell, np.float32).reshape(-1, 4) for cell in row
+                         if np.size(cell)]
+            rows_cols = np.concatenate(observers) if observers else np.zeros((0, 4), np.float32)
+            fixations[name] = _points(rows_cols[:, 1], rows_cols[:, 0], one_based=True)
+        return fixations
+
+
+@DATASETS.register_module()
 class SALICONFixations(FixationDataset):
     """Fixations in the SALICON JSON format (``fixations_{train,val}2014.json``).
 

@@ -6,13 +6,16 @@
 - :mod:`.metrics`: the MIT/Tuebingen benchmark metrics :func:`nss`, :func:`kld`, :func:`cc`,
   :func:`sim` and :func:`auc_judd`.
 - :mod:`.losses`: differentiable batched KLD, NSS and CC losses that match the metrics.
-- :mod:`.estimators`: :func:`spectral_residual_saliency`, saliency with no teacher and no labels.
+- :mod:`.estimators`: :func:`estimate_saliency` (image signature with a centre prior by
+  default), :func:`image_signature_saliency`, :func:`spectral_residual_saliency`: saliency
+  with no teacher and no labels.
 - :mod:`.crops`: CAST's saliency-constrained crop boxes (:class:`SaliencyCropSampler`) and a
   drop-in transform for plain PyTorch pipelines (:class:`SaliencyConstrainedCrop`).
 """
 from .crops import (CropAttempt, CropBox, SaliencyConstrainedCrop, SaliencyCropSampler,
                     as_bool_mask)
-from .estimators import spectral_residual_saliency
+from .estimators import (ESTIMATORS, estimate_saliency, image_signature_saliency,
+                         spectral_residual_saliency)
 from .losses import CCLoss, KLDLoss, NSSLoss, cc_loss, kld_loss, nss_loss
 from .maps import (OSIE_PIXELS_PER_DEGREE, center_bias, fixation_density, fixations_to_map,
                    match_map_to_image, minmax_scale, resize_map, same_aspect_ratio,
@@ -24,6 +27,7 @@ __all__ = [
     'same_aspect_ratio', 'fixations_to_map', 'fixation_density',
     'center_bias', 'OSIE_PIXELS_PER_DEGREE', 'nss', 'kld', 'cc', 'sim', 'auc_judd', 'KLD_EPS',
     'kld_loss', 'nss_loss', 'cc_loss', 'KLDLoss', 'NSSLoss', 'CCLoss',
-    'spectral_residual_saliency', 'CropAttempt', 'CropBox', 'as_bool_mask',
+    'spectral_residual_saliency', 'image_signature_saliency', 'estimate_saliency',
+    'ESTIMATORS', 'CropAttempt', 'CropBox', 'as_bool_mask',
     'SaliencyCropSampler', 'SaliencyConstrainedCrop'
 ]

@@ -8,7 +8,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import DATASETS
 
 from attn_plugins.data import (FixationMapFolder, OSIEFixations, SALICONFixations,
-                               SaliencyImageFolder)
+                               SaliencyImageFolder, SceneSaliencyFixations)
 from attn_plugins.saliency import to_mask
 
 
@@ -87,6 +87,47 @@ def test_osie_reads_fixations_one_based_and_splits(shared_data):
     expected = np.concatenate([np.stack([s.fix_x, s.fix_y], 1) for s in raw.subjects]) - 1
     np.testing.assert_allclose(full[0]['fixation_points'], expected, rtol=1e-6)
     assert full[0]['img_path'].endswith(raw.img)
+
+
+def test_scene_saliency_reads_row_col_one_based_pooled_and_splits(shared_data):
+    """Values read by hand from fixations.mat (rows [y, x, onset, duration], 1-based)."""
+    root = shared_data('scene_saliency')
+    full = SceneSaliencyFixations(data_root=str(root))
+    train = SceneSaliencyFixations(data_root=str(root), split='train')
+    val = SceneSaliencyFixations(data_root=str(root), split='val')
+    assert (len(full), len(train), len(val)) == (500, 400, 100)
+    assert val[0]['img_path'].endswith('stimuli/401.jpg')
+    assert not {s['img_path'] for s in train} & {s['img_path'] for s in val}
+    # 001.jpg (256x256): 12 observers, 89 fixations; the first is [118.4711, 49.7778, ...]
+    first = full[0]
+    assert first['img_path'].endswith('stimuli/001.jpg')
+    assert first['fixation_points'].shape == (89, 2)
+    np.testing.assert_allclose(first['fixation_points'][:2],
+                               [[48.7778, 117.4711], [31.1896, 118.9644]], atol=1e-4)
+    np.testing.assert_allclose(first['fixation_points'][-1], [237.7437, 131.5748], atol=1e-4)
+    # 015.jpg: observer 8's cell is empty; the other 11 give 61 fixations
+    assert full[14]['fixation_points'].shape == (61, 2)
+    # 437.jpg is 500 wide and 337 high: x (the second column of the file) runs along width
+    late = full[436]
+    assert late['img_path'].endswith('stimuli/437.jpg')
+    assert mmcv.imread(late['img_path']).shape[:2] == (337, 500)
+    np.testing.assert_allclose(late['fixation_points'][0], [326.1668, 172.1181], atol=1e-4)
+    assert late['fixation_points'].shape == (92, 2)
+
+
+def test_scene_saliency_refuses_a_file_that_does_not_match_the_images(tmp_path):
+    from scipy.io import savemat
+
+    for name in ('a.jpg', 'b.jpg'):
+        write_image(tmp_path / 'stimuli' / name, 10, 20)
+    cells = np.empty((3, 1), dtype=object)
+    for i in range(3):
+        cells[i, 0] = np.array([[2.0, 3.0, 0.1, 0.2]])
+    savemat(str(tmp_path / 'fixations.mat'), dict(fixations=cells))
+    with pytest.raises(ValueError, match='fixations for 3 images but .* has 2'):
+        SceneSaliencyFixations(data_root=str(tmp_path))
+    with pytest.raises(FileNotFoundError, match='Scene saliency fixations file not found'):
+        SceneSaliencyFixations(data_root=str(tmp_path), fixations_file='missing.mat')
 
 
 def test_salicon_json_pools_workers_and_converts_row_col(tmp_path):

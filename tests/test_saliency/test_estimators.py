@@ -49,3 +49,43 @@ def test_flat_image_has_nothing_salient():
 def test_rejects_other_layouts():
     with pytest.raises(ValueError, match=r'\(3, 50, 70\)'):
         spectral_residual_saliency(np.zeros((3, 50, 70)))
+
+
+def _object_on_smooth_background(top=20, left=70, height=96, width=128):
+    """A smooth horizontal gradient with one small textured object."""
+    rng = np.random.default_rng(0)
+    image = np.tile(np.linspace(40, 200, width), (height, 1))[..., None].repeat(3, axis=2)
+    image[top:top + 16, left:left + 16] = rng.integers(0, 255, (16, 16, 3))
+    return image.astype(np.uint8)
+
+
+def test_image_signature_finds_the_sparse_object():
+    from attn_plugins.saliency import image_signature_saliency
+
+    saliency = image_signature_saliency(_object_on_smooth_background())
+    assert saliency.shape == (96, 128) and saliency.dtype == np.float32
+    assert saliency.min() == 0.0 and saliency.max() == 1.0
+    inside = np.zeros(saliency.shape, dtype=bool)
+    inside[20:36, 70:86] = True
+    assert saliency[inside].mean() > 3 * saliency[~inside].mean()
+    assert not image_signature_saliency(np.full((20, 30, 3), 9, np.uint8)).any()
+
+
+def test_estimate_saliency_methods_against_their_definitions():
+    from attn_plugins.saliency import (center_bias, estimate_saliency,
+                                       image_signature_saliency)
+
+    image = _object_on_smooth_background()
+    prior = center_bias((96, 128), sigma=0.25)
+    np.testing.assert_allclose(estimate_saliency(image, 'center_bias'), prior / prior.max(),
+                               rtol=1e-6)
+    weighted = image_signature_saliency(image) * prior
+    np.testing.assert_allclose(estimate_saliency(image), weighted / weighted.max(), rtol=1e-5)
+    weighted = spectral_residual_saliency(image) * center_bias((96, 128), sigma=0.1)
+    np.testing.assert_allclose(
+        estimate_saliency(image, 'spectral_residual_center', center_sigma=0.1),
+        weighted / weighted.max(), rtol=1e-5)
+    np.testing.assert_array_equal(estimate_saliency(image, 'spectral_residual'),
+                                  spectral_residual_saliency(image))
+    with pytest.raises(ValueError, match="unknown saliency estimator 'itti'"):
+        estimate_saliency(image, 'itti')
