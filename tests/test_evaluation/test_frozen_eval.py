@@ -18,35 +18,15 @@ from attn_plugins.evaluation.frozen import (build_frozen_encoder, extract_featur
                                             labelled_list_dataset, load_backbone_weights)
 from attn_plugins.evaluation.ssl_eval import EvalData, FrozenEvaluation  # noqa: E402
 from attn_plugins.probes import fit_linear_probe  # noqa: E402
-from tests.conftest import REPO_ROOT, run_tool  # noqa: E402
-from tests.test_evaluation.conftest import CLASSES  # noqa: E402
-
-CONFIG = str(REPO_ROOT / 'configs/mocov2/mocov2_resnet18_1xb32-coslr-4e_bsds-osie_cpu.py')
-
-
-def random_backbone_checkpoint(path, seed, layout='mmengine'):
-    """A ResNet-18 checkpoint with every backbone tensor drawn at random (so a loaded
-    weight cannot be a fresh initialisation): mmengine layout or a torchvision state dict."""
-    encoder, _ = build_frozen_encoder(CONFIG, 'random', seed=seed)
-    g = torch.Generator().manual_seed(seed)
-    state = {k: (torch.rand(v.shape, generator=g) + 0.5 if k.endswith('running_var') else
-                 torch.randn(v.shape, generator=g) * 0.05 if v.is_floating_point() else v)
-             for k, v in encoder.backbone.state_dict().items()}
-    if layout == 'mmengine':
-        saved = dict(meta=dict(epoch=4, seed=np.int64(seed)),
-                     state_dict={**{f'backbone.{k}': v for k, v in state.items()},
-                                 'neck.mlp.0.weight': torch.zeros(2, 2),
-                                 'encoder_k.0.conv1.weight': torch.zeros(1)})
-    else:  # torchvision: bare names plus the classifier
-        saved = {**state, 'fc.weight': torch.zeros(1000, 512), 'fc.bias': torch.zeros(1000)}
-    torch.save(saved, path)
-    return state
+from tests.conftest import run_tool  # noqa: E402
+from tests.test_evaluation.conftest import (CLASSES, R18_CONFIG,  # noqa: E402
+                                            random_backbone_checkpoint)
 
 
 @pytest.mark.parametrize('layout', ['mmengine', 'torchvision'])
 def test_checkpoint_layouts_load_every_backbone_tensor(tmp_path, layout):
     state = random_backbone_checkpoint(tmp_path / 'ckpt.pth', seed=3, layout=layout)
-    encoder, identity = build_frozen_encoder(CONFIG, str(tmp_path / 'ckpt.pth'))
+    encoder, identity = build_frozen_encoder(R18_CONFIG, str(tmp_path / 'ckpt.pth'))
     loaded = encoder.backbone.state_dict()
     assert all(torch.equal(loaded[k], v) for k, v in state.items())
     assert identity['prefix'] == ('backbone.' if layout == 'mmengine' else '')
@@ -56,15 +36,15 @@ def test_checkpoint_layouts_load_every_backbone_tensor(tmp_path, layout):
 def test_a_checkpoint_of_another_backbone_is_refused(tmp_path):
     torch.save(dict(state_dict={'backbone.conv1.weight': torch.zeros(64, 3, 7, 7)}),
                tmp_path / 'partial.pth')
-    encoder, _ = build_frozen_encoder(CONFIG, 'random')
+    encoder, _ = build_frozen_encoder(R18_CONFIG, 'random')
     with pytest.raises(ValueError, match='does not fit the config.s backbone'):
         load_backbone_weights(encoder.backbone, str(tmp_path / 'partial.pth'))
 
 
 def test_random_weights_are_seeded():
-    first = build_frozen_encoder(CONFIG, 'random', seed=1)[0].backbone.conv1.weight
-    again = build_frozen_encoder(CONFIG, 'random', seed=1)[0].backbone.conv1.weight
-    other = build_frozen_encoder(CONFIG, 'random', seed=2)[0].backbone.conv1.weight
+    first = build_frozen_encoder(R18_CONFIG, 'random', seed=1)[0].backbone.conv1.weight
+    again = build_frozen_encoder(R18_CONFIG, 'random', seed=1)[0].backbone.conv1.weight
+    other = build_frozen_encoder(R18_CONFIG, 'random', seed=2)[0].backbone.conv1.weight
     assert torch.equal(first, again) and not torch.equal(first, other)
 
 
@@ -74,7 +54,7 @@ def test_batchnorm_stays_in_eval_mode(tmp_path):
     eval-mode forward pass of each image alone; the running statistics do not move, and
     every module's mode is restored."""
     random_backbone_checkpoint(tmp_path / 'ckpt.pth', seed=4)
-    encoder, _ = build_frozen_encoder(CONFIG, str(tmp_path / 'ckpt.pth'))
+    encoder, _ = build_frozen_encoder(R18_CONFIG, str(tmp_path / 'ckpt.pth'))
     images = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
     batches = [images[:4], images[4:]]
     encoder.backbone.train()
@@ -97,7 +77,7 @@ def test_feature_cache_follows_the_checkpoint_content(tmp_path, tiny_set):
     data = EvalData(str(tiny_set))
 
     def evaluation():
-        encoder, identity = build_frozen_encoder(CONFIG, str(ckpt))
+        encoder, identity = build_frozen_encoder(R18_CONFIG, str(ckpt))
         return FrozenEvaluation(encoder, identity, data, size=32,
                                 cache_dir=str(tmp_path / 'cache'), progress=False)
 
@@ -147,7 +127,7 @@ def test_probe_grad_cam_is_the_class_activation_map():
     """For global average pooling and a linear probe on standardised features, Grad-CAM's
     channel weights are w_ck / (std_k * h * w): the map is ReLU(sum_k w_ck A_k / std_k) /
     (h * w), the CAM of the top class (Zhou et al. 2016)."""
-    encoder, _ = build_frozen_encoder(CONFIG, 'random', seed=0)
+    encoder, _ = build_frozen_encoder(R18_CONFIG, 'random', seed=0)
     inputs = torch.randn(3, 3, 64, 64)
     with torch.no_grad():
         feature_map = encoder.backbone(inputs)[-1]
@@ -165,7 +145,7 @@ def test_probe_grad_cam_is_the_class_activation_map():
 
 def test_ssl_eval_runs_every_task_and_resumes(tmp_path, tiny_set, shared_data):
     masks = shared_data('bsds500')
-    args = ['tools/analysis/ssl_eval.py', CONFIG, 'random', '--data-root', tiny_set,
+    args = ['tools/analysis/ssl_eval.py', R18_CONFIG, 'random', '--data-root', tiny_set,
             '--size', '32', '--out-dir', tmp_path / 'out', '--cache-dir', tmp_path / 'cache',
             '--corruption-images', '6', '--mce-images', '3', '--severities', '1', '5',
             '--shots', '1', '2', '--draws', '2', '--weight-decays', '1e-3', '1e-1',
