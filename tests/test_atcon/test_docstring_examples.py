@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from attn_plugins.atcon import consistency, few_shot, localization
+from attn_plugins.atcon import collapse, consistency, few_shot, localization
 from tests.conftest import run_doctests, top_level_imports
 
-CORE = (consistency, few_shot, localization)
+CORE = (collapse, consistency, few_shot, localization)
 
 
 @pytest.mark.parametrize('module', CORE, ids=lambda m: m.__name__)
