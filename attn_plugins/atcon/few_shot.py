@@ -3,22 +3,30 @@ import random
 from typing import List, Sequence
 
 
-def few_shot_indices(labels: Sequence[Sequence[int]], shots: int, seed: int = 0) -> List[int]:
-    """Indices of a seeded subset with at least ``shots`` images of every class.
+def few_shot_indices(labels: Sequence[Sequence[int]], shots: int, seed: int = 0,
+                     negatives: bool = True) -> List[int]:
+    """Indices of a seeded subset with ``shots`` positive and ``shots`` negative images per class.
 
     The rule, which also covers multi-label data (an image counts once for every class it
-    contains): classes are visited from the rarest to the most frequent (ties by class
-    index); for each, images that contain it and are not chosen yet are drawn at random until
-    the class has ``shots`` chosen images, counting those chosen for earlier classes. A class
-    with fewer images than ``shots`` gets all of them. With one label per image this is
-    exactly ``shots`` images per class; with several, frequent classes that co-occur with rare
-    ones need fewer extra draws, so the subset stays small (at most ``shots`` x classes).
-    Images without a label are never chosen.
+    contains, and is a negative of every class it does not contain): each class ``c`` has a
+    pool of positives (images holding ``c``) and, with ``negatives``, a pool of negatives
+    (labelled images without ``c``). Pools are visited from the smallest to the largest
+    (ties by class index, positives first); from each, images not chosen yet are drawn at
+    random until the pool has ``shots`` chosen images, counting those chosen for earlier
+    pools. A pool with fewer images than ``shots`` gives all of them.
+
+    Negatives matter for multi-label data where most images hold most classes: drawing
+    positives only then picks images that hold everything, and a classifier trained on them
+    learns to answer "present" for every class. With one label per image and at least two
+    classes the positives of the other classes already are ``shots`` negatives, so the
+    subset is exactly ``shots`` images per class either way. Images without a label are never
+    chosen (for VOC-style data an empty label can mean "only difficult objects").
 
     Args:
         labels (Sequence[Sequence[int]]): The class indices of each image.
-        shots (int): ``N``, the images wanted per class.
+        shots (int): ``N``, the positives (and negatives) wanted per class.
         seed (int): Seed of the draw; the same labels and seed give the same subset.
+        negatives (bool): Also draw ``shots`` negatives per class. Defaults to True.
 
     Returns:
         list[int]: The chosen indices, sorted.
@@ -28,24 +36,27 @@ def few_shot_indices(labels: Sequence[Sequence[int]], shots: int, seed: int = 0)
         >>> subset = few_shot_indices(labels, shots=2, seed=0)
         >>> len(subset), sorted(labels[i][0] for i in subset)
         (4, [0, 0, 1, 1])
+        >>> labels = [[0, 1]] * 6 + [[0]] * 2          # class 1 absent from two images
+        >>> sorted(set(map(tuple, (labels[i] for i in few_shot_indices(labels, shots=2)))))
+        [(0,), (0, 1)]
     """
     if not isinstance(shots, int) or isinstance(shots, bool) or shots < 1:
         raise ValueError(f'shots must be a positive integer (images per class), got {shots!r}.')
     label_sets = [set(int(c) for c in image_labels) for image_labels in labels]
-    by_class = {}
-    for index, classes in enumerate(label_sets):
-        for c in classes:
-            by_class.setdefault(c, []).append(index)
+    labelled = [index for index, classes in enumerate(label_sets) if classes]
+    pools = {}  # (class, 0 = positives / 1 = negatives) -> image indices
+    for index in labelled:
+        for c in label_sets[index]:
+            pools.setdefault((c, 0), []).append(index)
+    if negatives:
+        for c in sorted({c for c, _ in pools}):
+            pools[(c, 1)] = [index for index in labelled if c not in label_sets[index]]
     rng = random.Random(seed)
-    counts = dict.fromkeys(by_class, 0)
     chosen = set()
-    for c in sorted(by_class, key=lambda c: (len(by_class[c]), c)):
-        candidates = [index for index in by_class[c] if index not in chosen]
+    for key in sorted(pools, key=lambda key: (len(pools[key]), key)):
+        have = sum(index in chosen for index in pools[key])
+        candidates = [index for index in pools[key] if index not in chosen]
         rng.shuffle(candidates)
-        for index in candidates:
-            if counts[c] >= shots:
-                break
+        for index in candidates[:max(shots - have, 0)]:
             chosen.add(index)
-            for other in label_sets[index]:
-                counts[other] += 1
     return sorted(chosen)
