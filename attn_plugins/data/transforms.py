@@ -447,10 +447,12 @@ class SaliencyMultiView(BaseTransform):
     Args:
         transforms (list[list[dict]]): One pipeline per group of views.
         num_views (int | list[int]): Views per pipeline (an int repeats ``transforms[0]``).
+        extra_keys (Sequence[str]): Further keys the view pipelines set, gathered per view
+            too (e.g. ``'teacher_img'`` of ``KeepTeacherView``, for ``OnlineTeacherHook``).
     """
 
     def __init__(self, transforms: List[List[Union[dict, BaseTransform]]],
-                 num_views: Union[int, List[int]]) -> None:
+                 num_views: Union[int, List[int]], extra_keys: Sequence[str] = ()) -> None:
         if isinstance(num_views, int):
             num_views = [num_views]
         if len(num_views) != len(transforms):
@@ -462,11 +464,12 @@ class SaliencyMultiView(BaseTransform):
             # works without a default scope too.
             steps = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
             self.pipelines.extend([Compose(steps)] * count)
+        self.extra_keys = tuple(extra_keys)
 
     def transform(self, results: dict) -> dict:
         views = [pipeline(copy.deepcopy(results)) for pipeline in self.pipelines]
         multi = dict(results)
-        for key in ('img', *MAP_KEYS, *POINT_KEYS, *CROP_KEYS):
+        for key in ('img', *MAP_KEYS, *POINT_KEYS, *CROP_KEYS, *self.extra_keys):
             if key in views[0]:
                 multi[key] = [view[key] for view in views]
         multi['img_shape'] = [view['img_shape'] for view in views]

@@ -1,5 +1,6 @@
-"""Transforms of the teacher method: empty maps for unlabeled images, and fixation points
-drawn from a map (to score a student against the teacher as against humans)."""
+"""Transforms of the teacher method: empty maps for unlabeled images, fixation points drawn
+from a map (to score a student against the teacher as against humans), and the copy of a view
+that ``OnlineTeacherHook`` labels."""
 from typing import Sequence
 
 import numpy as np
@@ -86,3 +87,38 @@ class FixationsFromMap(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(key={self.key!r}, method={self.method!r}, '
                 f'ratio={self.ratio})')
+
+
+@TRANSFORMS.register_module()
+class KeepTeacherView(BaseTransform):
+    """Keep the view as it is at this point of the pipeline, for ``OnlineTeacherHook``.
+
+    Place it after a view's geometric steps (crop, resize, flip) and before its photometric
+    ones (colour jitter, grayscale, blur): ``key`` then holds the un-jittered crop, pixel for
+    pixel aligned with the image the student gets, and ``OnlineTeacherHook(image_key=key)``
+    runs the teacher on it. The teacher then labels what is in the view, as the offline
+    ``tools/gen_saliency.py`` pass labels the clean image, instead of a recoloured or blurred
+    version of it. In a two-view pipeline, list ``key`` in ``SaliencyMultiView``'s
+    ``extra_keys`` and in ``PackSaliencyInputs``' (or ``PackInputs``') ``algorithm_keys``.
+
+    Args:
+        key (str): where the copy goes: a ``(3, H, W)`` uint8 tensor (the image's channel
+            order, BGR for ``LoadImageFromFile``), the layout ``PackInputs`` gives ``img``.
+    """
+
+    def __init__(self, key: str = 'teacher_img') -> None:
+        if key == 'img':
+            raise ValueError("KeepTeacherView: key must differ from 'img', which the "
+                             'following steps change; use e.g. teacher_img')
+        self.key = key
+
+    def transform(self, results: dict) -> dict:
+        img = np.asarray(results['img'])
+        if img.ndim == 2:  # a grey image: the teacher's preprocessor wants three channels
+            img = np.repeat(img[..., None], 3, axis=2)
+        # A copy: the photometric steps after this one may change ``img`` in place.
+        results[self.key] = torch.from_numpy(img.transpose(2, 0, 1).copy())
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(key={self.key!r})'

@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
@@ -14,8 +15,14 @@ from tests.conftest import DATA_ROOT, REPO_ROOT, run_tool
 TEACHER = 'configs/saliency_teacher/'
 STUDENT = 'configs/teacher_attention/'
 # full-scale config -> its CPU-size sibling
+TEACHER_FULL = TEACHER + 'saliency-teacher_resnet50_1xb32-adam-20e_salicon-320x240.py'
+# Kept for comparison only: its ImageNet-label weights leak labels into the student.
+TEACHER_SUPERVISED_INIT = (
+    TEACHER + 'saliency-teacher_resnet50-in1k-supervised-init_1xb32-adam-20e_salicon-320x240.py')
 SIBLINGS = {
-    TEACHER + 'saliency-teacher_resnet50_1xb32-adam-20e_salicon-320x240.py':
+    TEACHER_FULL: TEACHER + 'saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py',
+    # The CPU configs download no weights, so the from-scratch CPU teacher stands for both.
+    TEACHER_SUPERVISED_INIT:
         TEACHER + 'saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py',
     STUDENT + 'simclr_resnet50_16xb256-coslr-200e_in1k.py':
         STUDENT + 'simclr_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
@@ -32,7 +39,7 @@ SIBLINGS = {
     STUDENT + 'supervised-teacher-attn_resnet50_8xb32-100e_in1k.py':
         STUDENT + 'supervised-teacher-attn_resnet18_1xb32-coslr-10e_bccd-crops_cpu.py',
 }
-TEACHER_CPU = SIBLINGS[TEACHER + 'saliency-teacher_resnet50_1xb32-adam-20e_salicon-320x240.py']
+TEACHER_CPU = SIBLINGS[TEACHER_FULL]
 RUN = ['train_cfg.max_epochs=1', 'default_hooks.logger.interval=1',
        'default_hooks.checkpoint.interval=1']
 
@@ -77,6 +84,62 @@ def test_full_scale_models_build(config):
     assert model.backbone.depth == 50
     if cfg.model.get('attn_head'):
         assert model.attn_head.layers[0].in_channels == 1024  # ResNet-50 stage 3
+
+
+def _loaded_checkpoints(config, monkeypatch):
+    """Build ``config``'s model and run its ``init_weights()`` with every checkpoint load
+    intercepted: returns the checkpoints initialisation asked for (nothing is downloaded)."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    requested = []
+
+    def record(filename, *args, **kwargs):
+        requested.append(filename)
+        raise RuntimeError(f'test: no download of {filename}')
+
+    monkeypatch.setattr(CheckpointLoader, 'load_checkpoint', staticmethod(record))
+    cfg = Config.fromfile(REPO_ROOT / config)
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    try:
+        model.init_weights()
+    except RuntimeError as err:
+        if 'test: no download' not in str(err):
+            raise
+    return cfg, model, requested
+
+
+def test_full_scale_teacher_starts_from_scratch(monkeypatch):
+    cfg, model, requested = _loaded_checkpoints(TEACHER_FULL, monkeypatch)
+    # Initialising the teacher loads no weights at all: no ImageNet-label information.
+    assert requested == []
+    assert cfg.get('load_from') is None
+    assert model.backbone.depth == 50
+    assert cfg.model.backbone.get('init_cfg') is None
+    # The encoder got mmpretrain's ResNet initialisation, which trained weights do not show:
+    # BN weights 1, convolutions He-normal with std sqrt(2 / fan_out).
+    assert torch.equal(model.backbone.norm1.weight, torch.ones(64))
+    stem = model.backbone.conv1.weight  # (64, 3, 7, 7)
+    expected = math.sqrt(2 / (64 * 7 * 7))
+    assert abs(stem.std().item() - expected) < 0.1 * expected
+    # Every student config that names a teacher names this one (or the CPU one).
+    for config in glob.glob(str(REPO_ROOT / STUDENT / '*.py')):
+        teacher = Config.fromfile(config).get('teacher_config')
+        if teacher is not None:
+            assert teacher in (TEACHER_FULL, TEACHER_CPU), (config, teacher)
+
+
+def test_supervised_init_teacher_is_named_so_and_differs_only_in_its_init(monkeypatch):
+    assert 'supervised-init' in Path(TEACHER_SUPERVISED_INIT).name
+    assert 'supervised' not in Path(TEACHER_FULL).name
+    cfg, _, requested = _loaded_checkpoints(TEACHER_SUPERVISED_INIT, monkeypatch)
+    assert requested == ['torchvision://resnet50']  # supervised ImageNet-1k weights
+    default = Config.fromfile(REPO_ROOT / TEACHER_FULL)
+    assert cfg.model.backbone.pop('init_cfg') == dict(type='Pretrained',
+                                                        checkpoint='torchvision://resnet50')
+    assert cfg.model == default.model
+    assert cfg.train_dataloader == default.train_dataloader
+    assert cfg.param_scheduler == default.param_scheduler
 
 
 @pytest.fixture(scope='module')

@@ -1,7 +1,9 @@
-"""OnlineTeacherHook, AddEmptyMaps and FixationsFromMap."""
+"""OnlineTeacherHook (what the teacher sees, probed), KeepTeacherView, AddEmptyMaps and
+FixationsFromMap."""
 import logging
 from types import SimpleNamespace
 
+import mmcv
 import numpy as np
 import pytest
 import torch
@@ -108,3 +110,126 @@ def test_fixations_from_map_marks_the_teachers_top_pixels():
     assert points.shape == (10, 2) and np.array_equal(marked, expected)
     with pytest.raises(KeyError, match="LoadSaliencyMap\\(key='fixation_density'\\)"):
         TRANSFORMS.build(dict(type='FixationsFromMap'))(dict(img_path='a.jpg'))
+
+
+ONLINE_CPU = ('configs/teacher_attention/'
+              'simclr-teacher-attn-online_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py')
+GRAY_WEIGHTS = (0.114, 0.587, 0.2989)  # the configs' RandomGrayscale channel weights (BGR)
+
+
+class ProbeTeacher(torch.nn.Module):
+    """Stands in for the hook's teacher: records every batch of images it is asked to label,
+    then labels it with the real teacher."""
+
+    def __init__(self, teacher):
+        super().__init__()
+        self.teacher = teacher
+        self.seen = []
+
+    def saliency_maps(self, images):
+        self.seen.append(images.clone())
+        return self.teacher.saliency_maps(images)
+
+
+def online_batch(tmp_path, pipeline_edit=None, batch_size=3):
+    """A batch of the online CPU config's training pipeline on synthetic photos, collated as
+    its dataloader collates it. Blue is 200 everywhere and green / red grow along x / y,
+    so a crop of the photo keeps blue at 200, and colour jitter or grayscale changes it."""
+    from mmcv.transforms import Compose
+    from mmengine.dataset import default_collate
+
+    cfg = Config.fromfile(REPO_ROOT / ONLINE_CPU)
+    assert cfg.train_dataloader.collate_fn.type == 'default_collate'
+    pipeline = cfg.train_dataloader.dataset.datasets[0].pipeline
+    if pipeline_edit is not None:
+        pipeline_edit(pipeline[1]['transforms'][0])
+    init_default_scope('mmpretrain')
+    transform = Compose(pipeline)
+    rows, cols = np.mgrid[0:90, 0:120]
+    img = np.stack([np.full((90, 120), 200), cols * 2, rows * 2], axis=2).astype(np.uint8)
+    path = tmp_path / 'photo.png'
+    mmcv.imwrite(img, str(path))
+    np.random.seed(0)
+    return default_collate([transform(dict(img_path=str(path))) for _ in range(batch_size)])
+
+
+def run_online_hook(checkpoint, teacher, batch, image_key):
+    hook = HOOKS.build(dict(type='OnlineTeacherHook', teacher=str(REPO_ROOT / TEACHER_CPU),
+                            checkpoint=str(checkpoint), image_key=image_key))
+    runner = SimpleNamespace(model=torch.nn.Linear(1, 1), logger=logging.getLogger('test'))
+    hook.before_run(runner)
+    hook.teacher = ProbeTeacher(teacher)
+    hook.before_train_iter(runner, 0, batch)
+    return hook.teacher.seen
+
+
+def test_online_config_teacher_sees_the_unjittered_crop(teacher_checkpoint, tmp_path):
+    checkpoint, teacher = teacher_checkpoint
+    cfg = Config.fromfile(REPO_ROOT / ONLINE_CPU)
+    assert cfg.custom_hooks[0].image_key == 'teacher_img'
+    batch = online_batch(tmp_path)
+    seen = run_online_hook(checkpoint, teacher, batch, 'teacher_img')
+    inputs = batch['inputs']
+    assert len(seen) == len(inputs) == 2  # one teacher pass per view
+    jittered = 0
+    for v, (teacher_view, student_view) in enumerate(zip(seen, inputs)):
+        assert teacher_view.shape == student_view.shape == (3, 3, 64, 64)
+        # The teacher got the kept copy, never the student's jittered view...
+        expected = torch.stack([sample.teacher_img[v] for sample in batch['data_samples']])
+        assert torch.equal(teacher_view, expected)
+        # ...which is a crop of the photo, colours untouched: blue stays 200 everywhere.
+        assert (teacher_view[:, 0] == 200).all()
+        jittered += int(not torch.equal(teacher_view, student_view))
+        # Each view's map is the teacher's map of that copy.
+        for i, sample in enumerate(batch['data_samples']):
+            assert torch.allclose(sample.saliency[v], teacher.saliency_maps(expected)[i],
+                                  atol=1e-6)
+    assert jittered > 0  # the student's views were recoloured
+
+
+def test_online_teacher_view_is_the_students_view_before_its_photometric_steps(
+        teacher_checkpoint, tmp_path):
+    """With grayscale as the only photometric step (always applied), the student's view must
+    be exactly the grey version of the teacher's: same crop, same flip, pixel for pixel."""
+    checkpoint, teacher = teacher_checkpoint
+
+    def grayscale_only(view_pipeline):
+        for step in view_pipeline:
+            if step['type'] in ('RandomApply', 'GaussianBlur'):
+                step['prob'] = 0.
+            if step['type'] == 'RandomGrayscale':
+                step['prob'] = 1.
+
+    batch = online_batch(tmp_path, grayscale_only)
+    seen = run_online_hook(checkpoint, teacher, batch, 'teacher_img')
+    for teacher_view, student_view in zip(seen, batch['inputs']):
+        grey = (teacher_view.double() * torch.tensor(GRAY_WEIGHTS).view(1, 3, 1, 1)).sum(1)
+        assert (student_view.double() - grey[:, None]).abs().max() <= 1  # rounding only
+        assert not torch.equal(teacher_view, student_view)
+    # Without image_key the teacher labels the inputs: the grey views.
+    seen = run_online_hook(checkpoint, teacher, batch, None)
+    assert all(torch.equal(t, s) for t, s in zip(seen, batch['inputs']))
+
+
+def test_keep_teacher_view_and_the_hooks_errors(teacher_checkpoint):
+    init_default_scope('mmpretrain')
+    img = np.random.RandomState(0).randint(0, 256, (20, 30, 3)).astype(np.uint8)
+    results = TRANSFORMS.build(dict(type='KeepTeacherView'))(dict(img=img))
+    kept = results['teacher_img']
+    assert kept.dtype == torch.uint8 and kept.shape == (3, 20, 30)
+    assert np.array_equal(kept.permute(1, 2, 0).numpy(), img)
+    img[:] = 0  # a later in-place photometric step does not reach the copy
+    assert kept.sum() > 0
+    with pytest.raises(ValueError, match="differ from 'img'"):
+        TRANSFORMS.build(dict(type='KeepTeacherView', key='img'))
+
+    checkpoint, teacher = teacher_checkpoint
+    views = [torch.zeros(2, 3, 16, 16, dtype=torch.uint8) for _ in range(2)]
+    with pytest.raises(ValueError, match=r"KeepTeacherView\(key='teacher_img'\)"):
+        run_online_hook(checkpoint, teacher, dict(inputs=views, data_samples=[
+            DataSample(), DataSample()]), 'teacher_img')
+    cropped_elsewhere = [DataSample(teacher_img=torch.zeros(2, 3, 8, 8, dtype=torch.uint8))
+                         for _ in range(2)]
+    with pytest.raises(ValueError, match='after every crop and resize'):
+        run_online_hook(checkpoint, teacher, dict(inputs=views, data_samples=cropped_elsewhere),
+                        'teacher_img')

@@ -1,6 +1,7 @@
 # CPU-size student data without map files: BSDS500 (500) + OSIE's training split (600)
-# photos, two 64 px views with MoCo v2 augmentation. For the contrastive baseline, and for
-# teacher maps computed online (OnlineTeacherHook). OSIE's held-out images 1601-1700 are left
+# photos, two 64 px views with MoCo v2 augmentation. For the contrastive baseline; teacher
+# maps computed online use teacher_bsds-osie_bs32_two-view-online_cpu.py, which also keeps
+# each view's un-jittered crop for the teacher. OSIE's held-out images 1601-1700 are left
 # out, as in the other student sets. Override the root with ATTN_DATA_ROOT=/path.
 data_root = '{{$ATTN_DATA_ROOT:../shared/data}}/'
 

@@ -1,6 +1,6 @@
 # SimCLR augmentation (mmpretrain's imagenet_bs32_simclr.py, with ColorJitterNumpy2) on an
 # ImageNet-style folder (data/imagenet/train/<class>/*.JPEG, labels unused). For the
-# contrastive baseline and for teacher maps computed online (OnlineTeacherHook).
+# contrastive baseline; teacher maps computed online use teacher_imagenet_bs32_simclr-online.py.
 data_root = 'data/imagenet/'
 view_pipeline = [
     dict(type='RandomResizedCrop', scale=224, backend='pillow'),
