@@ -6,6 +6,7 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from .collapse import mask_binariness
 from .consistency import attention_consistency, batchnorm_eval, consistency_loss
 
 MODES = ('consistency', 'alternating', 'combined')
@@ -28,12 +29,17 @@ class ATCONClassifier(ImageClassifier):
     - ``'alternating'``: every batch is either labelled (head loss) or unlabelled
       (consistency loss), as flagged by ``ATCONAlternatingLoop``, which draws a labelled
       batch with probability ``alpha * S / (alpha * S + U)``;
-    - ``'combined'``: ``head loss + alpha * consistency loss`` on each labelled batch.
+    - ``'combined'``: ``head loss + alpha * consistency loss`` per step, the head loss on the
+      labelled samples of the batch and the consistency loss on its *unlabelled* samples
+      (ATCON's release draws a separate unlabelled batch for the consistency term);
+      ``ATCONCombinedLoop`` joins one batch of each loader and flags every sample
+      ``labeled`` / not.
 
     In ``predict`` (validation, test) each data sample also receives
-    ``attention_consistency`` (0-d tensor), ``grad_cam`` (the ``(h, w)`` map ``A1``, no ReLU)
-    and ``attention_class`` (the explained class), which ``AttentionConsistencyMetric`` and
-    ``AttentionLocalizationMetric`` read.
+    ``attention_consistency`` (0-d tensor), ``grad_cam`` (the ``(h, w)`` map ``A1``, no ReLU),
+    ``attention_class`` (the explained class) and ``mask_binariness`` (mean ``|2 M - 1|`` of
+    its guided mask), which ``AttentionConsistencyMetric``, ``AttentionLocalizationMetric``
+    and ``CollapseGuardMetric`` read.
 
     Args:
         backbone (dict): Backbone config; its last output is the explained feature map.
@@ -45,6 +51,9 @@ class ATCONClassifier(ImageClassifier):
             alternating loop reads its own ``alpha``). Defaults to 1.0.
         mask_intensity (float): ``w`` of the mask ``sigmoid(w * (g - mean g - std g / 2))``.
             Defaults to 8.0 (8 to 100 in the paper's runs).
+        mask_standardize (bool): Use the scale-free mask
+            ``sigmoid(w * ((g - mean g) / std g - 1 / 2))`` (see
+            :func:`attn_plugins.atcon.guided_mask`). Defaults to False (ATCON's rule).
         predict_attention (bool): Compute the attention outputs in ``predict``. Costs about
             three forward and backward passes per batch. Defaults to True.
         **kwargs: Other arguments of ``ImageClassifier`` (``pretrained``, ``train_cfg``,
@@ -58,6 +67,7 @@ class ATCONClassifier(ImageClassifier):
                  mode: str = 'consistency',
                  alpha: float = 1.0,
                  mask_intensity: float = 8.0,
+                 mask_standardize: bool = False,
                  predict_attention: bool = True,
                  **kwargs) -> None:
         if mode not in MODES:
@@ -71,6 +81,7 @@ class ATCONClassifier(ImageClassifier):
         self.mode = mode
         self.alpha = alpha
         self.mask_intensity = mask_intensity
+        self.mask_standardize = mask_standardize
         self.predict_attention = predict_attention
 
     def activations_and_logits(self, inputs: torch.Tensor
@@ -98,7 +109,8 @@ class ATCONClassifier(ImageClassifier):
         """
         with batchnorm_eval(self):
             loss = consistency_loss(self.activations_and_logits, inputs,
-                                    mask_intensity=self.mask_intensity)
+                                    mask_intensity=self.mask_intensity,
+                                    mask_standardize=self.mask_standardize)
         return dict(loss_consistency=loss)
 
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
@@ -107,7 +119,8 @@ class ATCONClassifier(ImageClassifier):
         Args:
             inputs (Tensor): ``(B, 3, H, W)`` normalised images.
             data_samples (list[DataSample]): Their labels (unused by consistency steps);
-                in ``'alternating'`` mode each carries the ``labeled`` flag.
+                in ``'alternating'`` and ``'combined'`` mode each carries the ``labeled``
+                flag.
 
         Returns:
             dict[str, Tensor]: ``loss_cls`` (the head's classification loss) and / or
@@ -119,9 +132,12 @@ class ATCONClassifier(ImageClassifier):
             if self._is_labeled(data_samples):
                 return self.classification_loss(inputs, data_samples)
             return self.consistency_loss(inputs)
-        losses = self.classification_loss(inputs, data_samples)
+        labeled, unlabeled = self._split_labeled(data_samples)
+        # The head sees the labelled images only, the consistency term the unlabelled ones.
+        losses = self.classification_loss(inputs[labeled],
+                                          [data_samples[i] for i in labeled.tolist()])
         losses['loss_consistency'] = self.alpha * self.consistency_loss(
-            inputs)['loss_consistency']
+            inputs[unlabeled])['loss_consistency']
         return losses
 
     def classification_loss(self, inputs: torch.Tensor,
@@ -154,6 +170,20 @@ class ATCONClassifier(ImageClassifier):
                              'ATCONAlternatingLoop draws each batch from one loader.')
         return flags.pop()
 
+    @staticmethod
+    def _split_labeled(data_samples: List[DataSample]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Indices of the labelled and the unlabelled samples of a combined-mode batch."""
+        flags = [sample.metainfo.get('labeled') for sample in data_samples]
+        if None in flags:
+            raise ValueError("mode='combined' needs every sample flagged labeled / unlabeled: "
+                             "use train_cfg=dict(type='ATCONCombinedLoop', "
+                             "unlabeled_dataloader=..., ...).")
+        flags = torch.tensor(flags, dtype=torch.bool)
+        if flags.all() or not flags.any():
+            raise ValueError("mode='combined' needs labelled and unlabelled samples in each "
+                             "batch; ATCONCombinedLoop joins one batch of each loader.")
+        return flags.nonzero().flatten(), (~flags).nonzero().flatten()
+
     def predict(self, inputs: torch.Tensor, data_samples: Optional[List[DataSample]] = None,
                 **kwargs) -> List[DataSample]:
         """Class predictions and, with ``predict_attention``, the attention outputs.
@@ -165,8 +195,8 @@ class ATCONClassifier(ImageClassifier):
 
         Returns:
             list[DataSample]: With ``pred_score`` / ``pred_label`` and, with
-            ``predict_attention``, ``attention_consistency``, ``grad_cam`` and
-            ``attention_class``.
+            ``predict_attention``, ``attention_consistency``, ``grad_cam``,
+            ``attention_class`` and ``mask_binariness``.
         """
         results = super().predict(inputs, data_samples, **kwargs)
         if not self.predict_attention:
@@ -174,9 +204,11 @@ class ATCONClassifier(ImageClassifier):
         with batchnorm_eval(self):
             consistency, maps = attention_consistency(
                 self.activations_and_logits, inputs, mask_intensity=self.mask_intensity,
-                create_graph=False, return_maps=True)
+                create_graph=False, return_maps=True, mask_standardize=self.mask_standardize)
+        binariness = mask_binariness(maps['mask'])
         for i, sample in enumerate(results):
             sample.set_field(consistency[i], 'attention_consistency')
-            sample.set_field(maps['cam'][i], 'grad_cam')
+            sample.set_field(maps['cam'][i].detach(), 'grad_cam')
+            sample.set_field(binariness[i], 'mask_binariness')
             sample.set_field(int(maps['classes'][i]), 'attention_class', field_type='metainfo')
         return results

@@ -1,7 +1,8 @@
 # CPU-size sibling of atcon-alternating_resnet50_1xb16-adam-2000i_voc2012-16shot.py on
-# BCCD, ResNet-18 from scratch: a labelled batch (BCE on the 9 few-shot images) with
-# probability alpha * S / (alpha * S + U) = 20 * 9 / (20 * 9 + 205) = 0.47, else a
-# consistency step on an unlabelled batch of all 205 train images. Adam 1e-3 (from scratch).
+# BCCD, ResNet-18 from scratch: a labelled batch (BCE on the 16 few-shot images) with
+# probability alpha * S / (alpha * S + U) = 20 * 16 / (20 * 16 + 205) = 0.61, else a
+# consistency step on an unlabelled batch of all 205 train images. Adam 1e-3 (from scratch);
+# the checkpoint of the best val mAP is kept.
 _base_ = [
     '../_base_/models/atcon_resnet18_multilabel_cpu.py',
     '../_base_/datasets/bccd_multilabel_bs8_cpu.py',
@@ -20,11 +21,13 @@ val_evaluator = [
     dict(type='VOCAveragePrecision'),
     dict(type='AttentionConsistencyMetric'),
     dict(type='AttentionLocalizationMetric', threshold=0.2),
+    dict(type='CollapseGuardMetric'),
 ]
 test_evaluator = val_evaluator
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(by_epoch=False, interval=100, max_keep_ckpts=1, save_last=True))
+    checkpoint=dict(by_epoch=False, interval=100, max_keep_ckpts=1, save_last=True,
+                    save_best='multi-label/mAP', rule='greater'))
 log_processor = dict(by_epoch=False)
 auto_scale_lr = dict(base_batch_size=8)
 # The head's bias shifts the scores but none of their gradients, so consistency steps leave

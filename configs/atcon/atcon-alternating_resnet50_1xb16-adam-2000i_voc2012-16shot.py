@@ -19,11 +19,13 @@ val_evaluator = [
     dict(type='VOCAveragePrecision'),
     dict(type='AttentionConsistencyMetric'),
     dict(type='AttentionLocalizationMetric', threshold=0.2),
+    dict(type='CollapseGuardMetric'),
 ]
 test_evaluator = val_evaluator
 default_hooks = dict(
     logger=dict(interval=50),
-    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1, save_last=True))
+    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1, save_last=True,
+                    save_best='multi-label/mAP', rule='greater'))
 log_processor = dict(by_epoch=False)
 # The head's bias shifts the scores but none of their gradients, so consistency steps leave
 # it without a gradient; DDP has to be told.

@@ -20,6 +20,7 @@ val_evaluator = [
     dict(type='VOCAveragePrecision'),
     dict(type='AttentionConsistencyMetric'),
     dict(type='AttentionLocalizationMetric', threshold=0.2),
+    dict(type='CollapseGuardMetric'),
 ]
 test_evaluator = val_evaluator
 load_from = 'work_dirs/supervised_resnet18_1xb8-adam-100e_raccoon-8shot_cpu/epoch_100.pth'

@@ -2,9 +2,10 @@
 # supervised checkpoint (step 1) on all train images, labels unused: the loss is minus the
 # correlation of the Grad-CAM of the top class and the Grad-CAM of the image masked by
 # Guided Backprop (mask intensity 8), second order, BatchNorm in eval mode; Adam 5e-6.
-# Scored on val by mean F1 at 0.5, mAP, mean attention consistency and localisation IoU.
-# The same config evaluates the step-1 checkpoint ("before"):
-#   python tools/test.py THIS_CONFIG work_dirs/supervised_.../epoch_100.pth
+# Scored on val by mean F1 at 0.5, mAP, mean attention consistency, localisation IoU and
+# the collapse guards; the checkpoint of the best val mAP is kept. The same config
+# evaluates the step-1 checkpoint ("before"):
+#   python tools/test.py THIS_CONFIG work_dirs/supervised_.../best_multi-label_mAP_epoch_N.pth
 _base_ = [
     '../_base_/models/atcon_resnet50_multilabel.py',
     '../_base_/datasets/voc2012_multilabel_bs16.py',
@@ -23,10 +24,14 @@ val_evaluator = [
     dict(type='VOCAveragePrecision'),
     dict(type='AttentionConsistencyMetric'),
     dict(type='AttentionLocalizationMetric', threshold=0.2),
+    dict(type='CollapseGuardMetric'),
 ]
 test_evaluator = val_evaluator
-load_from = 'work_dirs/supervised_resnet50_1xb16-adam-100e_voc2012-16shot/epoch_100.pth'
-default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=1, save_last=True))
+# Step 1's best checkpoint has the epoch in its name: pass it with
+# --cfg-options load_from=work_dirs/supervised_.../best_multi-label_mAP_epoch_N.pth
+load_from = None
+default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=1, save_last=True,
+                                     save_best='multi-label/mAP', rule='greater'))
 # The head's bias shifts the scores but none of their gradients, so consistency steps leave
 # it without a gradient; DDP has to be told.
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

@@ -1,7 +1,7 @@
 # Step 1 of ATCON's protocol on Pascal VOC 2012: supervised multi-label fine-tuning of an
 # ImageNet ResNet-50 on 16 images per class of train (FewShotSampler; multi-label images
 # count for each class they hold), BCE, Adam 5e-6. Scored on val by mean F1 at 0.5 and mAP.
-# Step 2 (atcon-consistency_*) loads its last checkpoint.
+# The checkpoint of the best val mAP is kept; step 2 (atcon-consistency_*) loads it.
 _base_ = [
     '../_base_/models/atcon_resnet50_multilabel.py',
     '../_base_/datasets/voc2012_multilabel_bs16.py',
@@ -11,5 +11,6 @@ _base_ = [
 custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=100, val_interval=10)
-default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1, save_last=True))
+default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1, save_last=True,
+                                     save_best='multi-label/mAP', rule='greater'))
 randomness = dict(seed=0)

@@ -17,11 +17,11 @@ SIBLINGS = {
     'supervised_resnet50_1xb16-adam-100e_voc2012-16shot.py':
         'supervised_resnet18_1xb8-adam-100e_bccd-8shot_cpu.py',
     'atcon-consistency_resnet50_1xb16-adam-5e_voc2012.py':
-        'atcon-consistency_resnet18_1xb8-adam-2e_bccd_cpu.py',
+        'atcon-consistency_resnet18_1xb8-adam-10e_bccd_cpu.py',
     'atcon-alternating_resnet50_1xb16-adam-2000i_voc2012-16shot.py':
         'atcon-alternating_resnet18_1xb8-adam-300i_bccd-8shot_cpu.py',
-    'atcon-combined_resnet50_1xb16-adam-100e_voc2012-16shot.py':
-        'atcon-combined_resnet18_1xb8-adam-100e_bccd-8shot_cpu.py',
+    'atcon-combined_resnet50_1xb16-adam-2000i_voc2012-16shot.py':
+        'atcon-combined_resnet18_1xb8-adam-200i_bccd-8shot_cpu.py',
 }
 RACCOON = ('supervised_resnet18_1xb8-adam-100e_raccoon-8shot_cpu.py',
            'atcon-consistency_resnet18_1xb8-adam-2e_raccoon_cpu.py')
@@ -58,6 +58,16 @@ def test_configs_are_the_listed_ones_and_parse():
         if cfg.model.type == 'ATCONClassifier':
             metrics = {m['type'] for m in cfg.val_evaluator}
             assert {'AttentionConsistencyMetric', 'AttentionLocalizationMetric'} <= metrics
+        # The collapse guards and label baselines are logged beside every F1.
+        guards = [m for m in cfg.val_evaluator if m['type'] == 'CollapseGuardMetric']
+        assert len(guards) == 1
+        assert guards[0].get('attention', True) is (cfg.model.type == 'ATCONClassifier')
+        if cfg.model.get('mode') == 'combined':
+            assert cfg.train_cfg.type == 'ATCONCombinedLoop'
+            assert cfg.train_cfg.unlabeled_dataloader.sampler.type == 'DefaultSampler'
+        if 'raccoon' not in name:  # raccoon: one always-present class, F1 = mAP = 100
+            checkpoint = cfg.default_hooks.checkpoint
+            assert (checkpoint.save_best, checkpoint.rule) == ('multi-label/mAP', 'greater')
         if cfg.model.get('mode') in ('consistency', 'alternating'):
             # Consistency steps leave the head's bias without a gradient: DDP must know.
             assert cfg.model_wrapper_cfg.find_unused_parameters is True
@@ -65,6 +75,27 @@ def test_configs_are_the_listed_ones_and_parse():
         cfg = Config.fromfile(CONFIGS / full)
         assert cfg.optim_wrapper.optimizer.lr == 5e-6  # the paper's range
         assert cfg.train_dataloader.dataset.data_root == 'data/VOCdevkit/VOC2012/'
+    # Consistency fine-tuning of a trained checkpoint: the paper's lr range on BCCD too.
+    cfg = Config.fromfile(CONFIGS / SIBLINGS['atcon-consistency_resnet50_1xb16-adam-5e_voc2012.py'])
+    assert 1e-6 <= cfg.optim_wrapper.optimizer.lr <= 5e-6
+
+
+@pytest.mark.parametrize('name', sorted(p.name for p in CONFIGS.glob('*.py')))
+def test_every_atcon_backbone_pads_by_reflection(name):
+    import torch
+    from attn_plugins.engine.launch import build_model
+    model = build_model(Config.fromfile(CONFIGS / name))
+    convs = [m for m in model.backbone.modules() if isinstance(m, torch.nn.Conv2d)]
+    padded = [m for m in convs if any(p > 0 for p in m.padding)]
+    assert len(padded) >= 17 and all(m.padding_mode == 'reflect' for m in padded)
+    # The stem really reflects in the forward pass: its output on an image whose border
+    # differs from zero matches an explicit reflect pad.
+    stem, image = model.backbone.conv1, torch.rand(1, 3, 32, 32) + 1
+    pad = stem.padding
+    expected = torch.nn.functional.conv2d(
+        torch.nn.functional.pad(image, (pad[1], pad[1], pad[0], pad[0]), mode='reflect'),
+        stem.weight, stride=stem.stride)
+    torch.testing.assert_close(stem(image), expected)
 
 
 @pytest.mark.parametrize('name', sorted(SIBLINGS))
@@ -81,20 +112,22 @@ def test_full_scale_models_build(name):
     assert getattr(model, 'mode', None) == expected_mode[name.split('_')[0]]
 
 
-@pytest.mark.parametrize('supervised, consistency, data', [
+# One shot: BCCD's subset holds one positive and one negative of each class (3 images, 2
+# batches of 2 per epoch); raccoon's one class has no negatives (1 image, 1 batch).
+@pytest.mark.parametrize('supervised, consistency, data, step1_iters', [
     (config_path(SIBLINGS['supervised_resnet50_1xb16-adam-100e_voc2012-16shot.py']),
-     config_path(SIBLINGS['atcon-consistency_resnet50_1xb16-adam-5e_voc2012.py']), 'bccd'),
-    (config_path(RACCOON[0]), config_path(RACCOON[1]), 'raccoon'),
+     config_path(SIBLINGS['atcon-consistency_resnet50_1xb16-adam-5e_voc2012.py']), 'bccd', 4),
+    (config_path(RACCOON[0]), config_path(RACCOON[1]), 'raccoon', 2),
 ])
 def test_supervised_then_atcon_protocol_trains(tmp_path, shared_data, supervised, consistency,
-                                               data):
+                                               data, step1_iters):
     shared_data(data)
     step1 = tmp_path / 'supervised'
     run_tool(['tools/train.py', supervised, '--work-dir', step1, '--cfg-options', *QUICK,
               'train_dataloader.sampler.shots=1', 'train_cfg.max_epochs=2',
               'train_cfg.val_interval=2'])
     records = logged(step1)
-    assert len(train_losses(records)) == 2
+    assert len(train_losses(records)) == step1_iters
     assert all(math.isfinite(loss) for loss in train_losses(records))
     assert any('multi-label/f1-score' in r and 'multi-label/mAP' in r for r in records)
 
@@ -131,10 +164,30 @@ def test_combined_cpu_config_trains(tmp_path, shared_data):
     shared_data('bccd')
     work = tmp_path / 'combined'
     run_tool(['tools/train.py', config_path(
-        SIBLINGS['atcon-combined_resnet50_1xb16-adam-100e_voc2012-16shot.py']),
+        SIBLINGS['atcon-combined_resnet50_1xb16-adam-2000i_voc2012-16shot.py']),
         '--work-dir', work, '--cfg-options', *QUICK, 'train_dataloader.sampler.shots=1',
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1'])
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'train_cfg.unlabeled_dataloader.num_workers=0',
+        'train_cfg.unlabeled_dataloader.persistent_workers=False',
+        'train_cfg.unlabeled_dataloader.batch_size=2',
+        'train_cfg.unlabeled_dataloader.dataset.indices=4'])
     records = logged(work)
-    (step, ) = [r for r in records if 'loss_cls' in r]
-    assert math.isfinite(step['loss_cls']) and -1 <= step['loss_consistency'] <= 1
-    assert step['loss'] == pytest.approx(step['loss_cls'] + step['loss_consistency'], abs=1e-3)
+    steps = [r for r in records if 'loss_cls' in r]
+    assert len(steps) == 2
+    for step in steps:
+        assert math.isfinite(step['loss_cls']) and -1 <= step['loss_consistency'] <= 1
+        assert step['loss'] == pytest.approx(step['loss_cls'] + step['loss_consistency'],
+                                             abs=1e-3)
+    (val, ) = [r for r in records if 'collapse/cam_cross_corr' in r]
+    assert -1 <= val['collapse/cam_cross_corr'] <= 1
+    assert 0 <= val['collapse/mask_binariness'] <= 1
+    # The label baselines of the two validation images, from their XML files by hand.
+    import xml.etree.ElementTree as ET
+    root = shared_data('bccd')
+    ids = (root / 'ImageSets' / 'Main' / 'val.txt').read_text().split()[:2]
+    names = [{o.find('name').text for o in
+              ET.parse(root / 'Annotations' / f'{i}.xml').getroot().iter('object')} for i in ids]
+    priors = [sum(c in n for n in names) / 2 for c in ('RBC', 'WBC', 'Platelets')]
+    assert val['collapse/label_prior'] == pytest.approx(100 * sum(priors) / 3)
+    assert val['collapse/all_present_f1'] == pytest.approx(
+        100 * sum(2 * p / (1 + p) for p in priors) / 3)

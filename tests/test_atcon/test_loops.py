@@ -10,7 +10,8 @@ from mmengine.dataset import DefaultSampler, pseudo_collate  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
-from attn_plugins.atcon.loops import ATCONAlternatingLoop  # noqa: E402
+from attn_plugins.atcon.loops import (ATCONAlternatingLoop, ATCONCombinedLoop,  # noqa: E402
+                                      join_batches)
 
 
 class Tagged(torch.utils.data.Dataset):
@@ -81,3 +82,40 @@ def test_bad_settings_raise():
     with pytest.raises(ValueError, match='unlabeled_dataloader'):
         ATCONAlternatingLoop(runner, loader('labeled', 4),
                              unlabeled_dataloader=loader('unlabeled', 0), max_iters=1)
+
+
+def make_combined_loop(labeled=4, unlabeled=10, batch_size=2):
+    runner = SimpleNamespace(seed=0, visualizer=SimpleNamespace(),
+                             build_dataloader=lambda cfg, seed=None: cfg)
+    return ATCONCombinedLoop(runner, loader('labeled', labeled, batch_size),
+                             unlabeled_dataloader=loader('unlabeled', unlabeled, batch_size),
+                             max_iters=10)
+
+
+def test_combined_batches_join_one_labelled_and_one_unlabelled_batch():
+    loop = make_combined_loop()
+    batches = draw(loop, 12)
+    for batch in batches:
+        sources = [s.source for s in batch['data_samples']]
+        flags = [s.labeled for s in batch['data_samples']]
+        assert sources == ['labeled', 'labeled', 'unlabeled', 'unlabeled']
+        assert flags == [True, True, False, False]
+        assert len(batch['inputs']) == 4
+    # Both loaders run on: 12 batches cover the 4 labelled images 6 times and the 10
+    # unlabelled ones 2.4 times, each loader restarting when exhausted.
+    unlabeled = [s.idx for b in batches for s in b['data_samples'] if not s.labeled]
+    labeled = [s.idx for b in batches for s in b['data_samples'] if s.labeled]
+    assert sorted(unlabeled[:10]) == list(range(10)) and sorted(labeled[:4]) == [0, 1, 2, 3]
+    assert len(labeled) == 24 and len(unlabeled) == 24
+
+
+def test_join_batches_with_stacked_inputs_and_its_errors():
+    first = dict(inputs=torch.zeros(2, 3), data_samples=[DataSample(), DataSample()])
+    second = dict(inputs=torch.ones(1, 3), data_samples=[DataSample()])
+    joined = join_batches(first, second)
+    assert torch.equal(joined['inputs'], torch.cat([torch.zeros(2, 3), torch.ones(1, 3)]))
+    assert [s.labeled for s in joined['data_samples']] == [True, True, False]
+    with pytest.raises(ValueError, match='collate'):
+        join_batches(first, dict(inputs=[torch.ones(3)], data_samples=[DataSample()]))
+    with pytest.raises(ValueError, match='keys'):
+        join_batches(dict(first, extra=1), second)

@@ -1,8 +1,12 @@
 # CPU-size multi-label classification on BCCD (blood-cell smears, full VOC layout: RBC /
 # WBC / Platelets present or not in each 640x480 image), resized to 96x96. Labelled
-# training data: `shots` images per class of the train split (FewShotSampler; almost every
-# image holds RBC and WBC, so the rarest class, Platelets, decides the draw); unlabelled:
-# all 205 train images; scored on val (87 images), test (72) for the final numbers.
+# training data: `shots` positives and `shots` negatives per class of the train split
+# (FewShotSampler, subset fixed by subset_seed whatever the training seed; almost every
+# image holds RBC and WBC, so the negatives matter: train has 8 images without RBC and 1
+# without WBC; shots=8 gives 16 images); unlabelled: all 205 train images; scored on val
+# (87 images), test (72) for the final numbers. Label priors (RBC / WBC / Platelets):
+# train 96 / 100 / 57%, val 95 / 99 / 52%, test 96 / 94 / 54%: answering "present" for
+# every class scores a mean F1 of 88.4 on val and test (CollapseGuardMetric logs it).
 # Override the root with ATTN_DATA_ROOT=/path or
 # --cfg-options train_dataloader.dataset.data_root=/path/bccd/
 dataset_type = 'VOCMultiLabelBoxes'
@@ -37,7 +41,8 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='FewShotSampler', shots=shots, shuffle=True),
+    sampler=dict(type='FewShotSampler', shots=shots, subset_seed=0, negatives=True,
+                 shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, classes=classes,
                  split='ImageSets/Main/train.txt', pipeline=train_pipeline),
 )
@@ -69,5 +74,6 @@ test_dataloader = dict(
 val_evaluator = [
     dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
     dict(type='VOCAveragePrecision'),
+    dict(type='CollapseGuardMetric', attention=False),
 ]
 test_evaluator = val_evaluator

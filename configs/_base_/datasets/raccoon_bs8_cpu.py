@@ -36,7 +36,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='FewShotSampler', shots=shots, shuffle=True),
+    sampler=dict(type='FewShotSampler', shots=shots, subset_seed=0, shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, classes=classes,
                  data_prefix=data_prefix, split='train_labels.csv', pipeline=train_pipeline),
 )
@@ -62,5 +62,6 @@ test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
     dict(type='VOCAveragePrecision'),
+    dict(type='CollapseGuardMetric', attention=False),  # all-present F1, prior, positive rate
 ]
 test_evaluator = val_evaluator

@@ -1,9 +1,10 @@
 # Pascal VOC 2012 multi-label classification for ATCON (20 classes): images with their
 # labels and boxes (VOCMultiLabelBoxes), under data/VOCdevkit/VOC2012/ (JPEGImages/,
 # Annotations/, ImageSets/Main/{train,val}.txt). VOC 2012's test labels are not public, so
-# models are scored on val. Labelled training data: `shots` images per class of train
-# (FewShotSampler); unlabelled data for ATCON: all of train. Test images are resized to
-# 224x224 without a crop so that the boxes stay in the frame for the localisation metric.
+# models are scored on val. Labelled training data: `shots` positives and negatives per
+# class of train (FewShotSampler, subset fixed by subset_seed); unlabelled data for ATCON:
+# all of train. Test images are resized to 224x224 without a crop so that the boxes stay in
+# the frame for the localisation metric.
 dataset_type = 'VOCMultiLabelBoxes'
 data_root = 'data/VOCdevkit/VOC2012/'
 shots = 16
@@ -35,7 +36,7 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='FewShotSampler', shots=shots, shuffle=True),
+    sampler=dict(type='FewShotSampler', shots=shots, subset_seed=0, shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, split='ImageSets/Main/train.txt',
                  pipeline=train_pipeline),
 )
@@ -62,5 +63,6 @@ test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
     dict(type='VOCAveragePrecision'),
+    dict(type='CollapseGuardMetric', attention=False),  # all-present F1, prior, positive rate
 ]
 test_evaluator = val_evaluator
