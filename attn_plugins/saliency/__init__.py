@@ -4,7 +4,7 @@
   fixation maps and densities, :func:`resize_map`, the :func:`center_bias` baseline, and
   :func:`match_map_to_image`, the one size contract between a map and its image.
 - :mod:`.metrics`: the MIT/Tuebingen benchmark metrics :func:`nss`, :func:`kld`, :func:`cc`,
-  :func:`sim` and :func:`auc_judd`.
+  :func:`sim`, :func:`auc_judd`, :func:`shuffled_auc` and :func:`information_gain`.
 - :mod:`.losses`: differentiable batched KLD, NSS and CC losses that match the metrics.
 - :mod:`.estimators`: :func:`estimate_saliency` (image signature with a centre prior by
   default), :func:`image_signature_saliency`, :func:`spectral_residual_saliency`: saliency
@@ -20,12 +20,14 @@ from .losses import CCLoss, KLDLoss, NSSLoss, cc_loss, kld_loss, nss_loss
 from .maps import (OSIE_PIXELS_PER_DEGREE, center_bias, fixation_density, fixations_to_map,
                    match_map_to_image, minmax_scale, resize_map, same_aspect_ratio,
                    to_distribution, to_mask)
-from .metrics import KLD_EPS, auc_judd, cc, kld, nss, sim
+from .metrics import (KLD_EPS, auc_judd, cc, information_gain, kld, nss, shuffled_auc,
+                      sim)
 
 __all__ = [
     'to_distribution', 'to_mask', 'minmax_scale', 'resize_map', 'match_map_to_image',
     'same_aspect_ratio', 'fixations_to_map', 'fixation_density',
     'center_bias', 'OSIE_PIXELS_PER_DEGREE', 'nss', 'kld', 'cc', 'sim', 'auc_judd', 'KLD_EPS',
+    'shuffled_auc', 'information_gain',
     'kld_loss', 'nss_loss', 'cc_loss', 'KLDLoss', 'NSSLoss', 'CCLoss',
     'spectral_residual_saliency', 'image_signature_saliency', 'estimate_saliency',
     'ESTIMATORS', 'CropAttempt', 'CropBox', 'as_bool_mask',

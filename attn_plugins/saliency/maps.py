@@ -234,23 +234,26 @@ def match_map_to_image(saliency: ArrayOrTensor, image_hw: Tuple[int, int],
 
 
 def fixations_to_map(x: Sequence[float], y: Sequence[float], shape: Tuple[int, int], *,
-                     one_based: bool) -> np.ndarray:
-    """Binary fixation map from fixation coordinates.
+                     one_based: bool, count: bool = False) -> np.ndarray:
+    """Binary fixation map (or fixation counts) from fixation coordinates.
 
     Coordinates are pixel positions, x along the width and y along the height, origin at the
     top-left pixel; fractional values are rounded to the nearest pixel. ``one_based`` must be
     given: OSIE (and every MATLAB-made dataset) counts from 1, numpy from 0. Fixations outside
     the image (eye-tracker overshoot) and NaN coordinates are dropped; several fixations on
-    one pixel give a single 1, as in the MIT benchmark's binary fixation maps.
+    one pixel give a single 1, as in the MIT benchmark's binary fixation maps, or their number
+    with ``count=True`` (the negatives of :func:`~attn_plugins.saliency.shuffled_auc`).
 
     Args:
         x (sequence of float): column coordinates, shape (N,).
         y (sequence of float): row coordinates, shape (N,).
         shape (tuple[int, int]): (height, width) of the image.
         one_based (bool): True when the top-left pixel is (1, 1), False when it is (0, 0).
+        count (bool): count the fixations per pixel instead of marking them.
 
     Returns:
-        np.ndarray: float32 map of shape ``shape``, 1 at fixated pixels and 0 elsewhere.
+        np.ndarray: float32 map of shape ``shape``, 1 (or the count) at fixated pixels and 0
+        elsewhere.
 
     Example:
         >>> fixations_to_map([1, 3], [2, 2], (2, 3), one_based=True)
@@ -269,7 +272,10 @@ def fixations_to_map(x: Sequence[float], y: Sequence[float], shape: Tuple[int, i
     cols = np.floor(xs[finite] + 0.5).astype(np.int64) - offset
     rows = np.floor(ys[finite] + 0.5).astype(np.int64) - offset
     inside = (cols >= 0) & (cols < width) & (rows >= 0) & (rows < height)
-    fixation_map[rows[inside], cols[inside]] = 1.0
+    if count:
+        np.add.at(fixation_map, (rows[inside], cols[inside]), 1.0)
+    else:
+        fixation_map[rows[inside], cols[inside]] = 1.0
     return fixation_map
 
 

@@ -7,6 +7,8 @@ first (:func:`~attn_plugins.saliency.maps.resize_map`), as the benchmark does.
 - :func:`nss` and :func:`auc_judd` score against a *fixation map* (pixels > 0 are fixated).
 - :func:`kld`, :func:`cc` and :func:`sim` score against a *fixation density* (or any
   non-negative ground-truth map).
+- :func:`shuffled_auc` also takes other images' fixations (its negatives) and
+  :func:`information_gain` a baseline map (usually the centre bias).
 
 Degenerate inputs are defined rather than left to produce NaN:
 
@@ -180,3 +182,86 @@ def auc_judd(prediction, fixation_map) -> float:
     tpr = np.concatenate([[0.0], above_fixated / n_fixated, [1.0]])
     fpr = np.concatenate([[0.0], (above_all - above_fixated) / n_other, [1.0]])
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+def shuffled_auc(prediction, fixation_map, other_fixation_map) -> float:
+    """Shuffled AUC: the prediction as a classifier of this image's fixations against the
+    fixation locations of *other* images.
+
+    Negatives drawn from other images' fixations share the dataset's centre bias, so a map
+    that only encodes "people look at the middle" scores 0.5 and only image-specific
+    content scores above it (Zhang et al. 2008; the MIT benchmark's sAUC). Here every
+    negative location is used and the AUC is exact: the share of (positive, negative) pairs
+    the prediction ranks correctly, a tie counting one half (pysaliency's exact ROC area;
+    the MIT code averages 100 random draws of as many negatives as positives, which
+    converges to the same value).
+
+    Args:
+        prediction (np.ndarray | torch.Tensor): saliency map of shape (H, W).
+        fixation_map (np.ndarray | torch.Tensor): this image's fixation map (H, W); pixels
+            > 0 are the positives.
+        other_fixation_map (np.ndarray | torch.Tensor): fixation counts of other images on
+            the same (H, W) grid (e.g. the sum of their fixation maps, resized); a pixel's
+            value is how many negatives it contributes.
+
+    Returns:
+        float: AUC in [0, 1]; 0.5 for chance and for the centre bias.
+
+    Example:
+        >>> import numpy as np
+        >>> pred = np.array([[0., 1.], [2., 3.]])
+        >>> this, others = np.array([[0, 0], [0, 1]]), np.array([[2, 1], [0, 1]])
+        >>> shuffled_auc(pred, this, others)  # 3 > 0, 1 twice; 3 = 3 counts one half
+        0.875
+    """
+    pred, gt = _check_pair(prediction, fixation_map)
+    _, others = _check_pair(prediction, other_fixation_map)
+    positives = pred[_fixated(gt, 'shuffled_auc')]
+    if (others < 0).any() or not (others > 0).any():
+        raise ValueError('shuffled_auc: other_fixation_map must hold non-negative fixation '
+                         'counts with at least one fixation (the negatives)')
+    negative_weights = others[others > 0]
+    negatives = pred[others > 0]
+    order = np.argsort(negatives, kind='stable')
+    negatives, negative_weights = negatives[order], negative_weights[order]
+    cumulative = np.concatenate([[0.0], np.cumsum(negative_weights)])
+    below = cumulative[np.searchsorted(negatives, positives, side='left')]
+    not_above = cumulative[np.searchsorted(negatives, positives, side='right')]
+    # per positive: weight of negatives strictly below, plus half of those tied with it
+    wins = below + (not_above - below) / 2
+    return float(wins.sum() / (positives.size * cumulative[-1]))
+
+
+def information_gain(prediction, fixation_map, baseline, eps: float = KLD_EPS) -> float:
+    """Information gain of the prediction over a baseline at the fixated pixels, in bits.
+
+    Both maps are normalised to sum 1 (probability distributions over pixels); the score is
+    the mean over fixated pixels of ``log2(eps + P) - log2(eps + B)`` (Kümmerer, Wallis &
+    Bethge, PNAS 2015; the MIT benchmark's InfoGain with its ``eps``). Positive: the
+    prediction puts more probability where people looked than the baseline (usually the
+    centre bias) does.
+
+    Args:
+        prediction (np.ndarray | torch.Tensor): saliency map of shape (H, W), non-negative.
+        fixation_map (np.ndarray | torch.Tensor): fixation map of shape (H, W); pixels > 0
+            are fixated.
+        baseline (np.ndarray | torch.Tensor): baseline map of shape (H, W), non-negative.
+        eps (float): regulariser, the benchmark's MATLAB ``eps``.
+
+    Returns:
+        float: bits per fixation; 0 when prediction and baseline are the same distribution.
+
+    Example:
+        >>> import numpy as np
+        >>> fixations = np.array([[1, 0], [0, 0]])
+        >>> round(information_gain(np.array([[2., 1.], [1., 0.]]), fixations, np.ones((2, 2))), 9)
+        1.0
+    """
+    pred, gt = _check_pair(prediction, fixation_map)
+    _, base = _check_pair(prediction, baseline)
+    if (pred < 0).any() or (base < 0).any():
+        raise ValueError('information_gain: prediction and baseline must be non-negative '
+                         '(they are read as probability distributions)')
+    fixated = _fixated(gt, 'information_gain')
+    pred, base = to_distribution(pred), to_distribution(base)
+    return float(np.mean(np.log2(eps + pred[fixated]) - np.log2(eps + base[fixated])))

@@ -10,7 +10,7 @@ import attn_plugins.saliency as saliency
 from tests.conftest import run_doctests, top_level_imports
 
 
-@pytest.mark.parametrize('module', ['maps', 'losses', 'crops', 'estimators'])
+@pytest.mark.parametrize('module', ['maps', 'metrics', 'losses', 'crops', 'estimators'])
 def test_docstring_examples(module):
     mod = importlib.import_module(f'attn_plugins.saliency.{module}')
     run_doctests(mod, doctest.NORMALIZE_WHITESPACE)

@@ -50,6 +50,9 @@ def test_fixations_to_map_one_and_zero_based():
     zero = fixations_to_map([0, 2], [0, 1], (2, 3), one_based=False)
     np.testing.assert_array_equal(zero, one)
     assert one.dtype == np.float32
+    # (3, 2) and (3.4, 2.2) land on one pixel: one mark, or a count of two
+    counts = fixations_to_map([1, 3, 3.4], [1, 2, 2.2], (2, 3), one_based=True, count=True)
+    np.testing.assert_array_equal(counts, [[1, 0, 0], [0, 0, 2]])
 
 
 def test_fixations_to_map_drops_outside_and_nan():

@@ -175,3 +175,40 @@ def test_kld_rejects_negative_maps():
 def test_auc_judd_needs_non_fixated_pixels():
     with pytest.raises(ValueError, match='every pixel is fixated'):
         auc_judd(np.array([[1.0, 2.0]]), np.array([[1, 1]]))
+
+
+def test_shuffled_auc_equals_pairwise_ranking_with_ties_and_counts():
+    from attn_plugins.saliency.metrics import shuffled_auc
+
+    rng = np.random.default_rng(3)
+    prediction = rng.integers(0, 6, (12, 15)).astype(float)  # many ties
+    fixations = (rng.random((12, 15)) < 0.1).astype(float)
+    fixations[0, 0] = 1
+    others = rng.integers(0, 3, (12, 15)) * (rng.random((12, 15)) < 0.3)
+    others[5, 5] = 2
+    positives = prediction[fixations > 0]
+    negatives = np.repeat(prediction.ravel(), others.ravel())  # a pixel counted k times
+    pairs = positives[:, None] - negatives[None, :]
+    expected = ((pairs > 0).sum() + 0.5 * (pairs == 0).sum()) / pairs.size
+    assert shuffled_auc(prediction, fixations, others) == pytest.approx(expected, rel=1e-12)
+    # negatives from the same locations as the positives: chance, exactly
+    assert shuffled_auc(prediction, fixations, fixations) == pytest.approx(0.5, abs=1e-12)
+    with pytest.raises(ValueError, match='other_fixation_map must hold'):
+        shuffled_auc(prediction, fixations, np.zeros((12, 15)))
+
+
+def test_information_gain_by_hand():
+    from attn_plugins.saliency.metrics import information_gain
+
+    rng = np.random.default_rng(4)
+    prediction, baseline = rng.random((8, 9)), rng.random((8, 9)) + 0.1
+    fixations = np.zeros((8, 9))
+    fixations[[1, 4, 7], [2, 2, 8]] = 1
+    p, b = prediction / prediction.sum(), baseline / baseline.sum()
+    rows, cols = [1, 4, 7], [2, 2, 8]
+    expected = np.mean([np.log2(2.2204e-16 + p[r, c]) - np.log2(2.2204e-16 + b[r, c])
+                        for r, c in zip(rows, cols)])
+    assert information_gain(prediction, fixations, baseline) == pytest.approx(expected)
+    assert information_gain(baseline * 3, fixations, baseline) == pytest.approx(0, abs=1e-12)
+    with pytest.raises(ValueError, match='non-negative'):
+        information_gain(prediction - 1, fixations, baseline)

@@ -7,7 +7,8 @@ import pytest
 from scipy.io import loadmat
 
 from attn_plugins.saliency import (auc_judd, cc, center_bias, estimate_saliency,
-                                   fixation_density, fixations_to_map, kld, nss, sim)
+                                   fixation_density, fixations_to_map, information_gain, kld,
+                                   nss, sim)
 from tests.conftest import run_tool
 
 TOOL = 'tools/analysis/saliency_baselines.py'
@@ -57,6 +58,31 @@ def test_tool_scores_match_direct_computation(shared_data, tmp_path):
                             auc_judd=auc_judd(prediction, fixations))
             for metric, value in expected.items():
                 assert osie_scores[method][metric][index] == pytest.approx(value, rel=1e-6)
+    # sAUC of 1601: negatives are the fixations of the 99 other held-out OSIE images (all
+    # 800x600, so no rescaling); information gain over the centre bias
+    records = loadmat(osie / 'fixations.mat', squeeze_me=True,
+                      struct_as_record=False)['fixations']
+    negatives = np.zeros((600, 800))
+    for record in records:
+        if 1602 <= int(str(record.img)[:-4]) <= 1700:
+            for subject in np.atleast_1d(record.subjects):
+                negatives += fixations_to_map(np.atleast_1d(subject.fix_x),
+                                              np.atleast_1d(subject.fix_y), (600, 800),
+                                              one_based=True, count=True)
+    fixations, _ = osie_truth(osie, '1601.jpg')
+    image = mmcv.imread(str(osie / 'images' / '1601.jpg'), channel_order='rgb')
+    prediction = estimate_saliency(image, 'signature_center')
+    positives = prediction[fixations > 0]
+    values = prediction[negatives > 0]
+    weights = negatives[negatives > 0]
+    wins = [(weights * ((p > values) + 0.5 * (p == values))).sum() for p in positives]
+    expected_sauc = np.sum(wins) / (positives.size * weights.sum())
+    # the tool rescales every image's fixations through relative coordinates, which can move
+    # a point lying exactly on a pixel boundary (x.5) by one pixel: a 1e-5 effect
+    assert osie_scores['signature_center']['sauc'][0] == pytest.approx(expected_sauc, rel=1e-4)
+    assert osie_scores['signature_center']['info_gain'][0] == pytest.approx(
+        information_gain(prediction, fixations, center_bias((600, 800))), rel=1e-6)
+    assert osie_scores['center_bias']['info_gain'][0] == pytest.approx(0, abs=1e-9)
     # Scene: rows [y, x, ...], 1-based; the density blur is 0.03 of the width
     cells = loadmat(str(scene / 'fixations.mat'))['fixations'][400]
     points = np.concatenate([c for c in cells if c.size])

@@ -7,8 +7,10 @@ Scene saliency images 401-500 (``--split val``, the default), or on the training
 choices such as the default estimator were made (``--split train``). NSS and AUC-Judd are
 scored against each image's fixation map (all observers), KLD, CC and SIM against its
 fixation density: the fixation map blurred by a Gaussian of ``--blur-frac`` times the image
-width (0.03: one degree of visual angle on OSIE's 800x600 images, 24 px). An estimator that
-does not beat the centre bias knows less than "people look at the middle".
+width (0.03: one degree of visual angle on OSIE's 800x600 images, 24 px). Shuffled AUC takes
+as negatives the fixations of every other image of the split (rescaled to this image), so the
+centre bias scores 0.5 there; information gain is in bits per fixation over the centre bias.
+An estimator that does not beat the centre bias knows less than "people look at the middle".
 
 Examples:
     # the README's table: both held-out splits, every estimator
@@ -32,20 +34,24 @@ import mmcv
 import numpy as np
 from mmengine.registry import DefaultScope
 from mmengine.utils import ProgressBar
+from PIL import Image
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from attn_plugins.data import OSIEFixations, SceneSaliencyFixations  # noqa: E402
 from attn_plugins.evaluation import score_saliency  # noqa: E402
-from attn_plugins.saliency import (ESTIMATORS, estimate_saliency,  # noqa: E402
-                                   fixation_density, fixations_to_map)
+from attn_plugins.saliency import (ESTIMATORS, center_bias,  # noqa: E402
+                                   estimate_saliency, fixation_density, fixations_to_map,
+                                   information_gain, shuffled_auc)
 
 DATA_ROOT = os.environ.get('ATTN_DATA_ROOT', osp.join(REPO_ROOT, '..', 'shared', 'data'))
 # name -> (dataset class, folder under the data root)
 DATASETS = {'osie': (OSIEFixations, 'osie'), 'scene': (SceneSaliencyFixations, 'scene_saliency')}
-METRICS = ('nss', 'cc', 'kld', 'sim', 'auc_judd')
-HIGHER_IS_BETTER = {'nss': True, 'cc': True, 'kld': False, 'sim': True, 'auc_judd': True}
+DENSITY_METRICS = ('nss', 'cc', 'kld', 'sim', 'auc_judd')  # attn_plugins.evaluation's
+METRICS = DENSITY_METRICS + ('sauc', 'info_gain')
+HIGHER_IS_BETTER = {'nss': True, 'cc': True, 'kld': False, 'sim': True, 'auc_judd': True,
+                    'sauc': True, 'info_gain': True}
 
 
 def parse_args(argv=None):
@@ -79,9 +85,29 @@ def load_split(name: str, data_root: str, split: str):
         return dataset_cls(data_root=root, split=None if split == 'all' else split)
 
 
+def relative_fixations(dataset):
+    """Every image's fixations as fractions of its width and height (pixel centres)."""
+    relative = []
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        with Image.open(info['img_path']) as image:  # reads the header only
+            size = np.array(image.size, dtype=np.float64)  # (width, height)
+        relative.append((info['fixation_points'] + 0.5) / size)
+    return relative
+
+
+def shuffled_negatives(relative, index: int, shape) -> np.ndarray:
+    """Fixation counts of every image but ``index``, rescaled onto a ``shape`` grid."""
+    height, width = shape
+    others = np.concatenate(relative[:index] + relative[index + 1:])
+    return fixations_to_map(others[:, 0] * width - 0.5, others[:, 1] * height - 0.5, shape,
+                            one_based=False, count=True)
+
+
 def score_dataset(dataset, methods, blur_frac: float, center_sigma: float, every: int):
     """{method: {metric: [one value per image]}} over every ``every``-th image."""
     scores = {method: {metric: [] for metric in METRICS} for method in methods}
+    relative = relative_fixations(dataset)
     indices = range(0, len(dataset), every)
     progress = ProgressBar(len(indices))
     for index in indices:
@@ -93,9 +119,14 @@ def score_dataset(dataset, methods, blur_frac: float, center_sigma: float, every
                                         one_based=False)
         truth = dict(fixation_map=fixation_map,
                      fixation_density=fixation_density(fixation_map, sigma_px=blur_frac * width))
+        negatives = shuffled_negatives(relative, index, (height, width))
+        baseline = center_bias((height, width), sigma=center_sigma)
         for method in methods:
             prediction = estimate_saliency(image, method, center_sigma=center_sigma)
-            for metric, value in score_saliency(prediction, truth, METRICS).items():
+            values = score_saliency(prediction, truth, DENSITY_METRICS)
+            values['sauc'] = shuffled_auc(prediction, fixation_map, negatives)
+            values['info_gain'] = information_gain(prediction, fixation_map, baseline)
+            for metric, value in values.items():
                 scores[method][metric].append(value)
         progress.update()
     print()
