@@ -6,7 +6,8 @@ from .image_folder import ImageFolder, find_images, read_list_file
 from .object_crops import CropObjectBox, VOCObjectCrops
 from .photometric import ColorJitterNumpy2, shift_hue
 from .saliency_datasets import (FixationDataset, FixationMapFolder, OSIEFixations,
-                                SALICONFixations, SaliencyImageFolder, index_saliency_maps)
+                                SALICONFixations, SaliencyImageFolder, SceneSaliencyFixations,
+                                index_saliency_maps)
 from .transforms import (EstimateSaliency, FixationsToDensity, LoadSaliencyMap,
                          PackSaliencyInputs, SaliencyCenterCrop,
                          SaliencyConstrainedRandomResizedCrop, SaliencyMultiView,
@@ -17,7 +18,8 @@ __all__ = [
     'ClassFolderList',
     'ImageFolder', 'find_images', 'read_list_file', 'CropObjectBox', 'VOCObjectCrops',
     'ColorJitterNumpy2', 'shift_hue', 'SaliencyImageFolder', 'FixationDataset',
-    'OSIEFixations', 'SALICONFixations', 'FixationMapFolder', 'LoadSaliencyMap',
+    'OSIEFixations', 'SceneSaliencyFixations', 'SALICONFixations', 'FixationMapFolder',
+    'LoadSaliencyMap',
     'EstimateSaliency', 'FixationsToDensity', 'SaliencyConstrainedRandomResizedCrop',
     'SaliencyResize', 'SaliencyCenterCrop', 'SaliencyRandomFlip', 'SaliencyMultiView',
     'PackSaliencyInputs', 'stack_field', 'align_maps', 'crop_sample', 'resize_sample',
