@@ -29,8 +29,11 @@ setup(
     long_description=open(osp.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     license='Apache-2.0',
-    python_requires='>=3.9',
+    python_requires='>=3.11',
     packages=find_packages(include=['attn_plugins', 'attn_plugins.*']),
+    # the shipped default saliency teacher (config and fp16 weights, < 2 MB)
+    package_data={'attn_plugins.teacher': ['weights/default_teacher.py',
+                                           'weights/default_teacher.pth']},
     # torch, torchvision and mmcv are installed first (mmcv is built against torch);
     # see requirements/build.txt and requirements/mmcv.txt.
     install_requires=read_requirements('runtime.txt'),

@@ -2,12 +2,19 @@
 
 Writes <out-dir>/<image stem>.png (8-bit grey, 255 = the image's most salient pixel, at the
 image's own size) or .npy (float32 in [0, 1]), the layout SaliencyImageFolder pairs with the
-images by stem (its saliency_dir). Images are read, resized to the teacher's input size and
-labelled in batches; the map is resized back to the image.
+images by stem (its saliency_dir). Loader processes read and resize the images to the
+teacher's input size; the teacher labels them in batches; a pool of threads resizes each map
+back to its image, encodes and writes it while the next batch runs.
+
+The teacher is a config and checkpoint of your own, or `--teacher default`: the lean teacher
+that ships inside the package (attn_plugins/teacher/weights/, trained on OSIE and the Scene
+saliency set; see the README).
 
 The run is resumable: images whose map already exists are skipped, and each map is written to
 a temporary file in the output folder and renamed into place, so an interrupted run (Ctrl-C,
-a killed job) never leaves a half-written map; run the same command again to finish. An
+a killed job) never leaves a half-written map; run the same command again to finish. The
+rename makes a map whole or absent if the process dies; `--fsync` also flushes every map to
+disk before its rename, which only matters if the machine itself may lose power. An
 unreadable image is reported with its path and skipped; the others are still labelled, and
 the exit status is 1 at the end if any image failed.
 
@@ -23,6 +30,9 @@ Examples:
     python tools/gen_saliency.py $T $CKPT --out-dir work_dirs/teacher_maps/osie-val \
         --dataset-config $T --dataset-key val_dataloader.dataset
 
+    # the shipped default teacher, no config or checkpoint of your own
+    python tools/gen_saliency.py --teacher default --images my_photos --out-dir my_maps
+
     # full scale on a GPU: bigger batches, float maps
     python tools/gen_saliency.py TEACHER_CONFIG CKPT --images data/imagenet/train \
         --out-dir data/imagenet/saliency_teacher --batch-size 128 --num-workers 8 --format npy
@@ -33,7 +43,8 @@ import os
 import os.path as osp
 import sys
 import tempfile
-from typing import Dict, List, Optional, Sequence, Tuple
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Sequence, Tuple
 
 import cv2
 import mmcv
@@ -48,8 +59,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
 from attn_plugins.data import find_images  # noqa: E402
-from attn_plugins.engine import load_weights  # noqa: E402
 from attn_plugins.saliency import resize_map  # noqa: E402
+from attn_plugins.teacher.build import build_teacher, teacher_input_size  # noqa: E402
 
 FORMATS = ('png', 'npy')
 TMP_SUFFIX = '.tmp'
@@ -60,8 +71,11 @@ def parse_args(argv=None):
         description='Label images with a trained saliency teacher (one map per image).',
         epilog=__doc__.split('\n', 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help="the teacher's config file")
-    parser.add_argument('checkpoint', help="the teacher's checkpoint")
+    parser.add_argument('config', nargs='?', help="the teacher's config file")
+    parser.add_argument('checkpoint', nargs='?', help="the teacher's checkpoint")
+    parser.add_argument('--teacher', choices=['default'],
+                        help='use the teacher shipped with the package instead of CONFIG '
+                        'CHECKPOINT')
     parser.add_argument('--out-dir', required=True,
                         help='folder for the maps (created if missing)')
     parser.add_argument('--images', nargs='+', default=[], metavar='DIR',
@@ -80,9 +94,18 @@ def parse_args(argv=None):
     parser.add_argument('--input-size', type=int, nargs=2, metavar=('W', 'H'),
                         help="teacher input size (default: the SaliencyResize scale of the "
                         "teacher config's test pipeline)")
+    parser.add_argument('--writers', type=int, default=2,
+                        help='threads resizing, encoding and writing maps (default: '
+                        '%(default)s)')
+    parser.add_argument('--fsync', action='store_true',
+                        help='flush each map to disk before renaming it into place')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
                         help='where the teacher runs (default: %(default)s)')
     args = parser.parse_args(argv)
+    if args.teacher and (args.config or args.checkpoint):
+        parser.error('give either --teacher default or CONFIG CHECKPOINT, not both')
+    if not args.teacher and not (args.config and args.checkpoint):
+        parser.error('give the teacher: CONFIG CHECKPOINT, or --teacher default')
     if not args.images and not args.dataset_config:
         parser.error('give the images to label: --images DIR [DIR ...] and/or '
                      '--dataset-config CONFIG')
@@ -123,11 +146,12 @@ def output_paths(images: Sequence[str], out_dir: str, fmt: str) -> Dict[str, str
     return outputs
 
 
-def write_map_atomic(path: str, saliency: np.ndarray) -> None:
+def write_map_atomic(path: str, saliency: np.ndarray, fsync: bool = False) -> None:
     """Write a [0, 1] map to ``path`` (.png as 8-bit, .npy as float32), atomically.
 
     The bytes go to a temporary file in the same folder, which is then renamed over
-    ``path``: a reader (or a restarted run) sees the whole map or none.
+    ``path``: a reader (or a restarted run) sees the whole map or none. ``fsync`` flushes
+    the file to the disk before the rename (durability across a power loss).
     """
     folder, name = osp.split(path)
     if path.endswith('.png'):
@@ -145,8 +169,9 @@ def write_map_atomic(path: str, saliency: np.ndarray) -> None:
                 f.write(payload)
             else:
                 np.save(f, saliency.astype(np.float32))
-            f.flush()
-            os.fsync(f.fileno())
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if osp.exists(tmp):
@@ -190,40 +215,27 @@ def _collate(items: List[dict]) -> List[dict]:
     return items
 
 
-def default_input_size(cfg: Config) -> Optional[Tuple[int, int]]:
-    """The ``SaliencyResize`` scale in the config's test pipeline, as (width, height)."""
-    pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline', [])
-    for step in pipeline:
-        if step.get('type') == 'SaliencyResize':
-            scale = step['scale']
-            return (scale, scale) if isinstance(scale, int) else tuple(scale)
-    return None
-
-
-def build_teacher(config: str, checkpoint: str, device: str) -> Tuple[torch.nn.Module, Config]:
-    """The teacher of ``config`` with the weights of ``checkpoint``, in eval mode.
-
-    The checkpoint is loaded strictly (:func:`attn_plugins.engine.load_weights`): one of
-    another model (a classifier, a VARS checkpoint, ...) is an error naming its missing and
-    unexpected keys, never a teacher with random weights.
-    """
-    from attn_plugins.engine.launch import build_model, load_config
-
-    for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'teacher {what} not found: {path}')
-    cfg = load_config(config)
-    teacher = build_model(cfg)
-    if not hasattr(teacher, 'saliency_maps'):
-        raise ValueError(f'{config} builds a {type(teacher).__name__}, not a saliency teacher '
-                         '(SaliencyTeacher)')
-    load_weights(teacher, checkpoint)
-    return teacher.to(device).eval(), cfg
+def write_map(saliency: torch.Tensor, shape: Tuple[int, int], path: str,
+              fsync: bool) -> str:
+    """Resize one teacher map to its image's ``shape``, scale to max 1 and write it."""
+    full = resize_map(saliency, shape).numpy()
+    write_map_atomic(path, full / max(float(full.max()), 1e-30), fsync)
+    return path
 
 
 def label_images(teacher: torch.nn.Module, outputs: Dict[str, str], size: Tuple[int, int],
-                 batch_size: int = 16, num_workers: int = 0) -> dict:
+                 batch_size: int = 16, num_workers: int = 0, writers: int = 2,
+                 fsync: bool = False) -> dict:
     """Write the missing maps of ``outputs`` (image path -> map path).
+
+    Args:
+        teacher (nn.Module): a model with ``saliency_maps(images)`` (``SaliencyTeacher``).
+        outputs (dict): image path -> map path.
+        size (tuple[int, int]): teacher input (width, height).
+        batch_size (int): images per forward pass.
+        num_workers (int): loader processes reading and resizing images.
+        writers (int): threads resizing maps back, encoding and writing them.
+        fsync (bool): flush every map to disk before its rename.
 
     Returns:
         dict: ``written`` and ``skipped`` (lists of map paths) and ``failed`` (list of
@@ -240,29 +252,40 @@ def label_images(teacher: torch.nn.Module, outputs: Dict[str, str], size: Tuple[
                         collate_fn=_collate)
     device = next(teacher.parameters()).device
     progress = ProgressBar(len(todo))
-    for batch in loader:
-        readable = [item for item in batch if 'error' not in item]
-        for item in batch:
-            if 'error' in item:
-                summary['failed'].append((item['path'], item['error']))
-                print(f'\nskipped unreadable image {item["path"]}: {item["error"]}', flush=True)
-        if readable:
-            maps = teacher.saliency_maps(torch.stack([it['img'] for it in readable]).to(device))
-            for item, saliency in zip(readable, maps.float().cpu()):
-                full = resize_map(saliency, item['ori_shape']).numpy()
-                out = outputs[item['path']]
-                write_map_atomic(out, full / max(float(full.max()), 1e-30))
-                summary['written'].append(out)
-        for _ in batch:
-            progress.update()
+    pool, pending = ThreadPoolExecutor(max_workers=max(1, writers)), []
+    try:
+        with torch.inference_mode():
+            for batch in loader:
+                readable = [item for item in batch if 'error' not in item]
+                for item in batch:
+                    if 'error' in item:
+                        summary['failed'].append((item['path'], item['error']))
+                        print(f'\nskipped unreadable image {item["path"]}: {item["error"]}',
+                              flush=True)
+                if readable:
+                    images = torch.stack([it['img'] for it in readable]).to(device)
+                    maps = teacher.saliency_maps(images.contiguous(
+                        memory_format=torch.channels_last)).float().cpu()
+                    pending += [pool.submit(write_map, saliency, item['ori_shape'],
+                                            outputs[item['path']], fsync)
+                                for item, saliency in zip(readable, maps)]
+                while pending and pending[0].done():  # a failed write raises here
+                    summary['written'].append(pending.pop(0).result())
+                for _ in batch:
+                    progress.update()
+        summary['written'] += [future.result() for future in pending]
+    finally:
+        # Stopped (Ctrl-C, a failed write): maps not started are dropped, the ones being
+        # written finish whole; a rerun labels what is missing.
+        pool.shutdown(wait=True, cancel_futures=True)
     print()
     return summary
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    teacher, cfg = build_teacher(args.config, args.checkpoint, args.device)
-    size = tuple(args.input_size) if args.input_size else default_input_size(cfg)
+    teacher, cfg = build_teacher(args.teacher or args.config, args.checkpoint, args.device)
+    size = tuple(args.input_size) if args.input_size else teacher_input_size(cfg)
     if size is None:
         raise SystemExit(f'{args.config} has no SaliencyResize in its test pipeline: give '
                          '--input-size W H')
@@ -278,7 +301,8 @@ def main(argv=None) -> int:
     if stale:
         print(f'removed {stale} partial files of an interrupted run in {args.out_dir}')
     outputs = output_paths(images, args.out_dir, args.format)
-    summary = label_images(teacher, outputs, size, args.batch_size, args.num_workers)
+    summary = label_images(teacher, outputs, size, args.batch_size, args.num_workers,
+                           args.writers, args.fsync)
     print(f'wrote {len(summary["written"])} maps to {args.out_dir}, skipped '
           f'{len(summary["skipped"])} existing, {len(summary["failed"])} failed')
     if summary['failed']:

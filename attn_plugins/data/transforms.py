@@ -245,15 +245,17 @@ class EstimateSaliency(BaseTransform):
 class FixationsToDensity(BaseTransform):
     """Blur ``fixation_points`` into ``fixation_density`` at the current image size.
 
-    Give the blur in pixels (``sigma_px``) or in degrees of visual angle (``sigma_deg`` with
-    ``pixels_per_degree``; about one degree, 24 px at 800x600, for OSIE). Place it before any
-    resize so the blur is in the dataset's own pixels; later geometric transforms carry the
-    density along.
+    Give the blur in pixels (``sigma_px``), in degrees of visual angle (``sigma_deg`` with
+    ``pixels_per_degree``; about one degree, 24 px at 800x600, for OSIE) or as a fraction of
+    the image width (``sigma_frac``, for datasets of mixed image sizes and unknown viewing
+    distance; 0.03 equals OSIE's one degree). Place it before any resize so the blur is in
+    the dataset's own pixels; later geometric transforms carry the density along.
 
     Args:
         sigma_px (float, optional): Gaussian sigma in pixels.
         sigma_deg (float, optional): Gaussian sigma in degrees of visual angle.
         pixels_per_degree (float, optional): Needed with ``sigma_deg``.
+        sigma_frac (float, optional): Gaussian sigma as a fraction of the image width.
         keep_ground_truth (bool): Also store ``gt_fixation_density`` and
             ``gt_fixation_points``, frozen at this resolution, for evaluation against the
             original image (``SaliencyMetric``). Defaults to False.
@@ -261,7 +263,16 @@ class FixationsToDensity(BaseTransform):
 
     def __init__(self, sigma_px: Optional[float] = None, sigma_deg: Optional[float] = None,
                  pixels_per_degree: Optional[float] = None,
+                 sigma_frac: Optional[float] = None,
                  keep_ground_truth: bool = False) -> None:
+        if sigma_frac is not None:
+            if sigma_px is not None or sigma_deg is not None:
+                raise ValueError('give the blur one way: sigma_frac, sigma_px or sigma_deg')
+            if not sigma_frac > 0:
+                raise ValueError(f'sigma_frac must be a positive fraction of the image width, '
+                                 f'got {sigma_frac}')
+            sigma_px = 1.0  # checked below; the real value depends on each image's width
+        self.sigma_frac = sigma_frac
         self.blur = dict(sigma_px=sigma_px, sigma_deg=sigma_deg,
                          pixels_per_degree=pixels_per_degree)
         self.keep_ground_truth = keep_ground_truth
@@ -274,7 +285,9 @@ class FixationsToDensity(BaseTransform):
         if not fixation_map.any():
             raise ValueError(f'{results.get("img_path", "sample")} has no fixation inside '
                              'the image')
-        density = fixation_density(fixation_map, **self.blur).astype(np.float32)
+        blur = self.blur if self.sigma_frac is None else dict(
+            sigma_px=self.sigma_frac * fixation_map.shape[1])
+        density = fixation_density(fixation_map, **blur).astype(np.float32)
         results['fixation_density'] = density
         if self.keep_ground_truth:
             results['gt_fixation_density'] = density.copy()

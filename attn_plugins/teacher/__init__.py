@@ -7,10 +7,12 @@ spatial distribution, trained with ``L_attn = lambda * KLD(m_p, m_t) - beta * NS
 The pure-torch core exported here: the loss (:func:`teacher_attention_loss`), the derivation
 of the fixation-like map ``p_t`` (:func:`fixation_like_map`), the student's
 :class:`SpatialAttentionHead`, and the teacher's :class:`SaliencyDecoder` with its learned
-:class:`GaussianCenterBias`. The OpenMMLab adapters live in :mod:`.models`
+:class:`GaussianCenterBias`, and where the shipped default teacher lies
+(:func:`default_teacher_files`). The OpenMMLab adapters live in :mod:`.models`
 (``SaliencyTeacher`` and the students), :mod:`.hooks` (``OnlineTeacherHook``) and
 :mod:`.transforms` (``AddEmptyMaps``, ``FixationsFromMap``).
 """
+from .default import default_teacher_files
 from .heads import SpatialAttentionHead
 from .losses import (FIXATION_METHODS, AttentionLossTerms, fixation_like_map,
                      teacher_attention_loss)
@@ -18,5 +20,5 @@ from .saliency_net import GaussianCenterBias, SaliencyDecoder
 
 __all__ = [
     'teacher_attention_loss', 'fixation_like_map', 'FIXATION_METHODS', 'AttentionLossTerms',
-    'SpatialAttentionHead', 'SaliencyDecoder', 'GaussianCenterBias'
+    'SpatialAttentionHead', 'SaliencyDecoder', 'GaussianCenterBias', 'default_teacher_files'
 ]

@@ -230,6 +230,23 @@ def test_fixations_to_density_and_ground_truth_copies():
         FixationsToDensity()
 
 
+def test_fixations_to_density_blur_as_a_fraction_of_the_width():
+    from attn_plugins.saliency import fixation_density, fixations_to_map
+
+    points = np.array([[10.0, 4.0], [30.0, 12.0]], np.float32)
+    for width in (40, 80):  # the blur follows each image's width: 0.05 * width pixels
+        img = np.zeros((20, width, 3), np.uint8)
+        density = FixationsToDensity(sigma_frac=0.05)(
+            dict(img=img, fixation_points=points))['fixation_density']
+        expected = fixation_density(fixations_to_map(points[:, 0], points[:, 1], (20, width),
+                                                     one_based=False), sigma_px=0.05 * width)
+        np.testing.assert_allclose(density, expected, rtol=1e-5)
+    with pytest.raises(ValueError, match='give the blur one way'):
+        FixationsToDensity(sigma_frac=0.03, sigma_px=2)
+    with pytest.raises(ValueError, match='sigma_frac must be a positive fraction'):
+        FixationsToDensity(sigma_frac=0)
+
+
 def test_registered_in_mmpretrain_transforms():
     for name in ('LoadSaliencyMap', 'EstimateSaliency', 'FixationsToDensity',
                  'SaliencyConstrainedRandomResizedCrop', 'SaliencyResize', 'SaliencyCenterCrop',
