@@ -31,8 +31,8 @@ from mmpretrain.datasets.transforms import PackInputs
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
-from ..saliency import (SaliencyCropSampler, fixation_density, fixations_to_map,
-                        match_map_to_image, spectral_residual_saliency, to_mask)
+from ..saliency import (ESTIMATORS, SaliencyCropSampler, estimate_saliency,
+                        fixation_density, fixations_to_map, match_map_to_image, to_mask)
 
 MAP_KEYS = ('saliency', 'fixation_density')
 POINT_KEYS = ('fixation_points',)
@@ -219,26 +219,69 @@ class LoadSaliencyMap(BaseTransform):
 
 @TRANSFORMS.register_module()
 class EstimateSaliency(BaseTransform):
-    """Estimate ``saliency`` from the image itself, with no teacher and no labels.
+    """Estimate ``saliency`` from the image itself, with no labels.
 
-    Uses the spectral residual (Hou & Zhang, 2007). Samples that already carry a map keep it
-    unless ``overwrite``.
+    ``method`` is one of :data:`attn_plugins.saliency.ESTIMATORS` (no training at all; see
+    :func:`attn_plugins.saliency.estimate_saliency`) or ``'teacher'``: a saliency teacher
+    trained on human fixations, by default the lean one shipped with the package. The
+    teacher is built once per process, on first use (so each dataloader worker has its
+    own). Samples that already carry a map keep it unless ``overwrite``.
 
     Args:
+        method (str): ``'teacher'`` or an estimator name. Defaults to
+            ``'spectral_residual'``.
+        teacher (str | Sequence[str]): with ``method='teacher'``: ``'default'`` or
+            ``(config, checkpoint)`` of a trained ``SaliencyTeacher``.
         overwrite (bool): Replace an existing map. Defaults to False.
-        **estimator_kwargs: Passed to :func:`attn_plugins.saliency.spectral_residual_saliency`.
+        **estimator_kwargs: Passed to :func:`attn_plugins.saliency.estimate_saliency`.
     """
 
-    def __init__(self, overwrite: bool = False, **estimator_kwargs) -> None:
+    def __init__(self, method: str = 'spectral_residual',
+                 teacher: Union[str, Sequence[str]] = 'default', overwrite: bool = False,
+                 **estimator_kwargs) -> None:
+        if method != 'teacher' and method not in ESTIMATORS:
+            raise ValueError(f"unknown saliency method {method!r}; choose 'teacher' or one "
+                             f'of {ESTIMATORS}')
+        if method == 'teacher':
+            if estimator_kwargs:
+                raise ValueError(f'{sorted(estimator_kwargs)} apply to the estimators, not '
+                                 "to method='teacher'")
+            teacher = ('default', None) if teacher == 'default' else tuple(teacher)
+            if len(teacher) != 2:
+                raise ValueError("teacher must be 'default' or (config, checkpoint), got "
+                                 f'{teacher!r}')
+        self.method = method
+        self.teacher = teacher
         self.overwrite = overwrite
         self.estimator_kwargs = estimator_kwargs
+        self._model = None  # the teacher network, built on first use
 
     def transform(self, results: dict) -> dict:
         if self.overwrite or 'saliency' not in results:
-            rgb = results['img'][..., ::-1]  # mmcv loads BGR
-            results['saliency'] = spectral_residual_saliency(
-                rgb, **self.estimator_kwargs).astype(np.float32)
+            if self.method == 'teacher':
+                results['saliency'] = self._teacher_saliency(results['img'])
+            else:
+                rgb = results['img'][..., ::-1]  # mmcv loads BGR
+                results['saliency'] = estimate_saliency(
+                    rgb, self.method, **self.estimator_kwargs).astype(np.float32)
         return results
+
+    def _teacher_saliency(self, image: np.ndarray) -> np.ndarray:
+        from ..teacher.build import build_teacher, teacher_input_size, teacher_saliency
+
+        if self._model is None:
+            model, cfg = build_teacher(*self.teacher)
+            self._model = (model, teacher_input_size(cfg))
+        model, size = self._model
+        return teacher_saliency(model, image, size)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state['_model'] = None  # workers build their own
+        return state
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(method={self.method!r}, overwrite={self.overwrite})'
 
 
 @TRANSFORMS.register_module()

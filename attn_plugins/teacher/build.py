@@ -7,6 +7,8 @@ One place for every caller that labels images with a teacher: ``tools/gen_salien
 import os.path as osp
 from typing import Optional, Tuple
 
+import mmcv
+import numpy as np
 import torch
 from mmengine.config import Config
 
@@ -68,3 +70,25 @@ def build_teacher(config: str = 'default', checkpoint: Optional[str] = None,
     load_weights(teacher, checkpoint)
     # channels-last: the faster memory layout for convolutions, on CPU and GPU
     return teacher.to(device).eval().to(memory_format=torch.channels_last), cfg
+
+
+def teacher_saliency(teacher: torch.nn.Module, image: np.ndarray,
+                     size: Tuple[int, int]) -> np.ndarray:
+    """One image's saliency from a teacher, at the image's own size.
+
+    Args:
+        teacher (nn.Module): a ``SaliencyTeacher`` (see :func:`build_teacher`).
+        image (np.ndarray): (H, W, 3) uint8 image as ``LoadImageFromFile`` reads it (BGR).
+        size (tuple[int, int]): the teacher's input ``(width, height)``.
+
+    Returns:
+        np.ndarray: float32 (H, W) map in [0, 1], 1 at the most salient pixel.
+    """
+    from ..saliency import resize_map
+
+    resized = mmcv.imresize(image, tuple(size), interpolation='bilinear')
+    inputs = torch.from_numpy(resized).permute(2, 0, 1)[None]
+    device = next(teacher.parameters()).device
+    with torch.inference_mode():
+        small = teacher.saliency_maps(inputs.to(device))[0].float().cpu()
+    return resize_map(small, image.shape[:2]).numpy().astype(np.float32)

@@ -163,6 +163,48 @@ def test_estimate_saliency_uses_the_rgb_image_and_keeps_existing_maps():
     assert kept['saliency'].min() == 1
 
 
+def test_estimate_saliency_methods_and_a_teacher(tmp_path):
+    import pickle
+
+    import mmcv
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+
+    from attn_plugins.saliency import estimate_saliency, resize_map
+    from tests.conftest import REPO_ROOT
+
+    rng = np.random.RandomState(1)
+    bgr = rng.randint(0, 255, (60, 80, 3)).astype(np.uint8)
+    results = EstimateSaliency(method='signature_center', center_sigma=0.2)(dict(img=bgr))
+    np.testing.assert_allclose(results['saliency'],
+                               estimate_saliency(bgr[..., ::-1], 'signature_center',
+                                                 center_sigma=0.2))
+    with pytest.raises(ValueError, match="unknown saliency method 'itti'"):
+        EstimateSaliency(method='itti')
+    with pytest.raises(ValueError, match='apply to the estimators'):
+        EstimateSaliency(method='teacher', center_sigma=0.2)
+
+    config = REPO_ROOT / ('configs/saliency_teacher/'
+                          'saliency-teacher_resnet18-w16_1xb16-adam-30e_osie-scene-128x96_cpu.py')
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model).eval()
+    torch.nn.init.normal_(model.decoder.readout.weight, std=0.5)
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'teacher.pth')
+    transform = EstimateSaliency(method='teacher', teacher=(str(config),
+                                                            str(tmp_path / 'teacher.pth')))
+    saliency = transform(dict(img=bgr))['saliency']
+    small = mmcv.imresize(bgr, (128, 96), interpolation='bilinear')
+    with torch.no_grad():
+        expected = model.saliency_maps(torch.from_numpy(small).permute(2, 0, 1)[None])[0]
+    np.testing.assert_allclose(saliency, resize_map(expected, (60, 80)).numpy(), atol=1e-5)
+    assert saliency.shape == (60, 80) and saliency.dtype == np.float32
+    # a dataloader worker receives the transform without the built network
+    assert pickle.loads(pickle.dumps(transform))._model is None
+
+
 def test_load_saliency_map_png_npy_resize_and_errors(tmp_path):
     import mmcv
     from mmengine.logging import MMLogger
