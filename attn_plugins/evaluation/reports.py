@@ -162,6 +162,49 @@ def plot_alignment(summaries: Mapping[str, Mapping[str, float]], metrics: Sequen
     return _save(fig, path)
 
 
+def plot_seed_comparison(values: Mapping[str, Mapping[str, Mapping[int, float]]], path: str,
+                         baseline: Optional[str] = None) -> str:
+    """One panel per metric: each arm's seeds as dots, their mean as a bar with a std error
+    bar; the baseline arm's mean as a dashed line across the panel.
+
+    Args:
+        values (Mapping): ``{metric: {arm: {seed: value}}}``.
+        path (str): PNG to write.
+        baseline (str, optional): The baseline arm.
+
+    Returns:
+        str: ``path``.
+    """
+    plt = _pyplot()
+    metrics = list(values)
+    arms = list(dict.fromkeys(a for table in values.values() for a in table))
+    fig, axes = plt.subplots(1, len(metrics), squeeze=False,
+                             figsize=(1.2 + (0.55 * len(arms) + 0.8) * len(metrics), 3.4))
+    colours = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for ax, metric in zip(axes[0], metrics):
+        for i, arm in enumerate(arms):
+            seeds = list(values[metric].get(arm, {}).values())
+            if not seeds:
+                continue
+            colour = colours[i % len(colours)]
+            mean = float(np.mean(seeds))
+            std = float(np.std(seeds, ddof=1)) if len(seeds) > 1 else 0.0
+            ax.bar(i, mean, 0.6, color=colour, alpha=0.35, yerr=std, capsize=3)
+            offsets = np.linspace(-0.15, 0.15, len(seeds)) if len(seeds) > 1 else [0.0]
+            ax.scatter(i + np.asarray(offsets), seeds, color=colour, s=14, zorder=3)
+            if arm == baseline:
+                ax.axhline(mean, color=colour, linestyle='--', linewidth=0.8)
+        seeds_all = [v for table in values[metric].values() for v in table.values()]
+        low, high = min(seeds_all), max(seeds_all)
+        pad = 0.15 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
+        ax.set_ylim(low - 3 * pad, high + pad)  # bars start below the lowest seed
+        ax.set_xticks(range(len(arms)))
+        ax.set_xticklabels(arms, rotation=30, ha='right', fontsize=8)
+        ax.set_title(metric, fontsize=9)
+        ax.grid(axis='y', alpha=0.3)
+    return _save(fig, path)
+
+
 def save_image_grid(rows: Sequence[Mapping[str, np.ndarray]], columns: Sequence[str],
                     path: str, captions: Optional[Sequence[str]] = None,
                     title: Optional[str] = None, per_line: int = 1,

@@ -4,7 +4,7 @@ kNN, few-shot linear probe, corruption robustness and Grad-CAM grounding.
 The backbone is CONFIG's ``model.backbone``; CKPT is any checkpoint holding its weights (an
 mmengine / mmpretrain checkpoint with ``backbone.*`` keys, a slim export of
 tools/export_backbone.py, a plain torchvision ResNet state dict) or ``random`` (the config's
-initialisation, seeded by --seed). Features (global average pooling of the last stage,
+initialisation, seeded by --init-seed). Features (global average pooling of the last stage,
 BatchNorm in eval mode, no augmentation: short side SIZE*8/7, centre crop SIZE) are
 extracted once and cached under --cache-dir, keyed by the checkpoint's content hash, the
 data lists and the resolution; corrupted test images are cached there too (they do not
@@ -77,7 +77,11 @@ def parse_args(argv=None):
     parser.add_argument('--num-workers', type=int, default=2,
                         help='dataloader workers (default: %(default)s)')
     parser.add_argument('--seed', type=int, default=0,
-                        help='seed of random weights, splits, draws, subsets, corruptions')
+                        help='seed of the evaluation: validation split, few-shot draws, test '
+                        'subsets, corruptions (default: %(default)s)')
+    parser.add_argument('--init-seed', type=int, default=0,
+                        help='seed of the random weights of CKPT "random" (default: '
+                        '%(default)s)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--weight-decays', nargs='+', type=float,
                         default=list(DEFAULT_WEIGHT_DECAYS), help='linear probe candidates')
@@ -171,7 +175,7 @@ def markdown_report(name, results, metrics, extraction):
                          f'{c["relative_mce"]:.3f}) over {len(CORRUPTIONS)} corruptions\n')
     if 'grounding' in results:
         g = results['grounding']
-        rows = [['encoder (Grad-CAM)', *[f'{g[m]:.3f} ± {g[m + "_std"]:.3f}' for m in
+        rows = [['encoder', *[f'{g[m]:.3f} ± {g[m + "_std"]:.3f}' for m in
                                          ('nss', 'cc', 'auc_judd')]],
                 ['center bias', *[f'{g["center_bias"][m]:.3f}' for m in
                                   ('nss', 'cc', 'auc_judd')]]]
@@ -200,7 +204,7 @@ def main(argv=None):
     os.makedirs(out_dir, exist_ok=True)
     try:
         encoder, identity = build_frozen_encoder(args.config, args.checkpoint, args.cfg_options,
-                                                 args.seed, args.device)
+                                                 args.init_seed, args.device)
         ev = FrozenEvaluation(encoder, identity, EvalData(args.data_root), args.size,
                               args.cache_dir, args.batch_size, args.num_workers, args.seed)
     except (FileNotFoundError, ValueError) as error:

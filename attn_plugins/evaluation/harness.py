@@ -1,0 +1,499 @@
+"""A seeded method-vs-baseline harness: every (arm, seed) pretraining through
+``tools/train.py``, every checkpoint through ``tools/analysis/ssl_eval.py`` (and optionally the
+config's own test set through ``tools/test.py``), then per-arm statistics over seeds and the
+difference of each arm to the baseline arm with a 95% interval and a Welch t-test.
+
+An experiment is a small Python spec (read with mmengine's ``Config``, so ``_base_``
+inheritance works: a full-scale spec can inherit its CPU sibling)::
+
+    name = 'cast-vs-mocov2_cpu'
+    baseline = 'mocov2'                       # the arm every other is compared with
+    seeds = [0, 1, 2]                          # randomness.seed of each training
+    cfg_options = dict(train_cfg=dict(max_epochs=30))   # the scale, applied to every arm
+    arms = [
+        dict(name='mocov2', config='configs/cast/mocov2_..._cpu.py'),
+        dict(name='cast', config='configs/cast/cast-mocov2_..._cpu.py',
+             cfg_options={'model.loss_weight': 0.5}),          # arm-specific overrides
+        dict(name='random', config='configs/...', checkpoint='random'),  # no training
+    ]
+    evaluation = dict(tasks=['linear', 'knn'], args=['--size', '112'], test=False)
+    metrics = ['linear/top1', 'knn/top1']      # headline columns of the table and plot
+    prerequisites = [dict(name='teacher', command=['tools/train.py', 'T.py'],
+                          creates='work_dirs/T/epoch_10.pth')]   # run once, before all
+
+Helper variables of a spec start with ``_`` (``_teacher = 'configs/...'``); any other
+unknown name is an error, so a typo cannot pass silently.
+
+Each run lives in ``<work_dir>/<arm>/seed<S>/``: ``run.json`` (its settings: a rerun with
+other settings stops instead of mixing results), ``train/`` (the training work dir; a run
+killed mid-training resumes from its last checkpoint), ``train_done.json``, ``eval/`` (the
+ssl_eval output, resumable per task) and ``test_metrics.json``. Whatever is done is skipped.
+"""
+import json
+import math
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+from ..probes import compare, mean_std
+from ..robustness import CORRUPTIONS, corruption_errors
+
+#: The repository root: relative paths in specs (configs, scripts, prerequisites) are
+#: relative to it, and every command runs there.
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 'evaluation',
+             'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script'}
+ARM_KEYS = {'name', 'config', 'cfg_options', 'checkpoint', 'eval_config'}
+
+
+@dataclass
+class Arm:
+    """One arm of an experiment.
+
+    Attributes:
+        name (str): Its name in tables and folders.
+        config (str): Training config (also evaluated unless ``eval_config``).
+        cfg_options (dict): Overrides for this arm (after the experiment's).
+        checkpoint (str, optional): ``'random'``: no training, the config's random
+            initialisation seeded by the run's seed.
+        eval_config (str, optional): Config whose backbone ssl_eval builds, if not ``config``.
+    """
+
+    name: str
+    config: str
+    cfg_options: Dict = field(default_factory=dict)
+    checkpoint: Optional[str] = None
+    eval_config: Optional[str] = None
+
+
+@dataclass
+class Experiment:
+    """A parsed experiment spec (see the module docstring)."""
+
+    name: str
+    arms: List[Arm]
+    baseline: str
+    seeds: List[int]
+    cfg_options: Dict = field(default_factory=dict)
+    tasks: List[str] = field(default_factory=list)
+    eval_args: List[str] = field(default_factory=list)
+    test: bool = False
+    metrics: List[str] = field(default_factory=list)
+    prerequisites: List[Dict] = field(default_factory=list)
+    train_script: str = 'tools/train.py'
+    eval_script: str = 'tools/analysis/ssl_eval.py'
+    test_script: str = 'tools/test.py'
+    description: str = ''
+
+    def arm(self, name: str) -> Arm:
+        """The arm called ``name``."""
+        for arm in self.arms:
+            if arm.name == name:
+                return arm
+        raise KeyError(name)
+
+
+def flatten_options(options: Mapping, prefix: str = '') -> Dict[str, object]:
+    """Nested dicts to dotted keys (``dict(a=dict(b=1))`` -> ``{'a.b': 1}``); dotted keys
+    already given stay as they are.
+
+    Example:
+        >>> flatten_options({'train_cfg': {'max_epochs': 30}, 'model.queue_len': 512})
+        {'train_cfg.max_epochs': 30, 'model.queue_len': 512}
+    """
+    flat = {}
+    for key, value in options.items():
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten_options(value, f'{prefix}{key}.'))
+        else:
+            flat[f'{prefix}{key}'] = value
+    return flat
+
+
+def load_experiment(path: str, cfg_options: Optional[Mapping] = None,
+                    seeds: Optional[Sequence[int]] = None,
+                    arms: Optional[Sequence[str]] = None) -> Experiment:
+    """Read and check an experiment spec.
+
+    Args:
+        path (str): The spec file (Python, read by mmengine's ``Config``).
+        cfg_options (Mapping, optional): Extra overrides for every arm (re-scaling from the
+            command line), applied after the spec's ``cfg_options``.
+        seeds (Sequence[int], optional): Replace the spec's seeds.
+        arms (Sequence[str], optional): Keep only these arms (the baseline is always kept).
+
+    Returns:
+        Experiment: The experiment.
+
+    Raises:
+        FileNotFoundError: When the spec or a config it names does not exist.
+        ValueError: For unknown keys, a missing baseline arm, duplicate arm names, no seeds.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'experiment spec not found: {path}')
+    spec = Config.fromfile(path).to_dict()
+    # Names starting with '_' are the spec's own helper variables (and mmengine's _base_).
+    unknown = sorted(k for k in set(spec) - SPEC_KEYS if not k.startswith('_'))
+    if unknown:
+        raise ValueError(f'{path}: unknown keys {unknown}; a spec holds {sorted(SPEC_KEYS)}')
+    for key in ('name', 'arms', 'baseline', 'seeds'):
+        if key not in spec:
+            raise ValueError(f'{path}: the spec has no {key!r}')
+    parsed = []
+    for entry in spec['arms']:
+        bad = sorted(set(entry) - ARM_KEYS)
+        if bad or 'name' not in entry or 'config' not in entry:
+            raise ValueError(f'{path}: arm {entry.get("name")!r} has unknown keys {bad} or no '
+                             f'name / config; an arm holds {sorted(ARM_KEYS)}')
+        arm = Arm(**{k: v for k, v in entry.items()})
+        arm.cfg_options = flatten_options(arm.cfg_options or {})
+        for config in filter(None, (arm.config, arm.eval_config)):
+            if not osp.isfile(osp.join(REPO_ROOT, config)):
+                raise FileNotFoundError(f'{path}: arm {arm.name!r}: config not found: {config}')
+        if arm.checkpoint not in (None, 'random'):
+            raise ValueError(f'{path}: arm {arm.name!r}: checkpoint must be "random" or unset')
+        parsed.append(arm)
+    names = [arm.name for arm in parsed]
+    if len(set(names)) != len(names):
+        raise ValueError(f'{path}: arm names must be unique, got {names}')
+    if spec['baseline'] not in names:
+        raise ValueError(f'{path}: baseline {spec["baseline"]!r} is not one of the arms {names}')
+    if arms:
+        missing = sorted(set(arms) - set(names))
+        if missing:
+            raise ValueError(f'--arms: no arm named {missing}; the arms are {names}')
+        parsed = [a for a in parsed if a.name in arms or a.name == spec['baseline']]
+    evaluation = spec.get('evaluation', {})
+    options = flatten_options(spec.get('cfg_options') or {})
+    options.update(flatten_options(cfg_options or {}))
+    exp = Experiment(
+        name=spec['name'], arms=parsed, baseline=spec['baseline'],
+        seeds=list(seeds if seeds is not None else spec['seeds']), cfg_options=options,
+        tasks=list(evaluation.get('tasks', [])), eval_args=[str(a) for a in
+                                                           evaluation.get('args', [])],
+        test=bool(evaluation.get('test', False)), metrics=list(spec.get('metrics', [])),
+        prerequisites=list(spec.get('prerequisites', [])),
+        description=spec.get('description', ''),
+        **{k: spec[k] for k in ('train_script', 'eval_script', 'test_script') if k in spec})
+    if not exp.seeds:
+        raise ValueError(f'{path}: no seeds')
+    if not exp.tasks and not exp.test:
+        raise ValueError(f'{path}: evaluation has no tasks and test=False: nothing to compare')
+    return exp
+
+
+def format_option(value) -> str:
+    """A config value as mmengine's ``--cfg-options`` parser (``DictAction``) reads it.
+
+    Example:
+        >>> [format_option(v) for v in (None, True, 0.5, 'x', [1, 2], (3, ))]
+        ['None', 'True', '0.5', 'x', '[1,2]', '(3,)']
+    """
+    if isinstance(value, (list, tuple)):
+        inner = ','.join(format_option(v) for v in value)
+        return f'[{inner}]' if isinstance(value, list) else f'({inner},)'
+    if isinstance(value, Mapping):
+        raise ValueError(f'cannot pass the dict {value!r} as one --cfg-options value; give its '
+                         'keys as dotted keys (a.b=...)')
+    return str(value)
+
+
+def _options_args(options: Mapping) -> List[str]:
+    return [f'{key}={format_option(value)}' for key, value in options.items()]
+
+
+class Harness:
+    """Runs an experiment's trainings and evaluations, skipping what is done, and writes the
+    comparison.
+
+    Args:
+        experiment (Experiment): The experiment.
+        work_dir (str): Its folder (runs, results, plot).
+        python (str): Interpreter of the subprocesses.
+        env (dict, optional): Extra environment variables of the subprocesses.
+        cache_dir (str, optional): ssl_eval's feature cache (default ``<work_dir>/cache``).
+    """
+
+    def __init__(self, experiment: Experiment, work_dir: str, python: str = sys.executable,
+                 env: Optional[Dict[str, str]] = None, cache_dir: Optional[str] = None) -> None:
+        self.exp = experiment
+        self.work_dir = osp.abspath(work_dir)
+        self.python = python
+        self.env = dict(os.environ, **(env or {}))
+        self.env['PYTHONPATH'] = os.pathsep.join(filter(None, [REPO_ROOT,
+                                                               self.env.get('PYTHONPATH')]))
+        self.cache_dir = cache_dir or osp.join(self.work_dir, 'cache')
+
+    # -- commands ------------------------------------------------------------------------
+    def _script(self, script: str) -> str:
+        return script if osp.isabs(script) else osp.join(REPO_ROOT, script)
+
+    def _run(self, args: Sequence[str], what: str, log_path: str) -> None:
+        """Run ``python args`` in the repository root; its output goes to ``log_path``."""
+        command = [self.python, *map(str, args)]
+        print_log(f'[harness] {what}: {" ".join(command)}', logger='current')
+        os.makedirs(osp.dirname(log_path), exist_ok=True)
+        start = time.time()
+        with open(log_path, 'a') as log:
+            proc = subprocess.run(command, cwd=REPO_ROOT, env=self.env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+        if proc.returncode != 0:
+            raise RuntimeError(f'[harness] {what} failed (exit status {proc.returncode}); see '
+                               f'{log_path}. Rerun the same command to resume: finished runs '
+                               'are skipped.')
+        print_log(f'[harness] {what}: done in {time.time() - start:.0f}s', logger='current')
+
+    def run_dir(self, arm: Arm, seed: int) -> str:
+        """Folder of one (arm, seed) run."""
+        return osp.join(self.work_dir, arm.name, f'seed{seed}')
+
+    def settings(self, arm: Arm, seed: int) -> dict:
+        """What a run's result depends on; stored in ``run.json``."""
+        options = dict(self.exp.cfg_options, **arm.cfg_options)
+        options['randomness.seed'] = seed
+        return dict(config=arm.config, checkpoint=arm.checkpoint, cfg_options=options,
+                    train_script=self.exp.train_script, eval_config=arm.eval_config,
+                    tasks=self.exp.tasks, eval_args=self.exp.eval_args, test=self.exp.test)
+
+    def _check_settings(self, arm: Arm, seed: int) -> dict:
+        path = osp.join(self.run_dir(arm, seed), 'run.json')
+        settings = json.loads(json.dumps(self.settings(arm, seed)))
+        if osp.isfile(path):
+            with open(path) as f:
+                stored = json.load(f)
+            if stored != settings:
+                changed = sorted(k for k in settings if stored.get(k) != settings[k])
+                raise RuntimeError(
+                    f'[harness] {self.run_dir(arm, seed)} was run with other settings '
+                    f'({", ".join(changed)} differ): give another --work-dir for the new '
+                    'settings, or delete that folder to redo it')
+        else:
+            os.makedirs(osp.dirname(path), exist_ok=True)
+            with open(path, 'w') as f:
+                json.dump(settings, f, indent=1)
+        return settings
+
+    def prerequisites(self) -> None:
+        """Run each prerequisite whose ``creates`` path does not exist yet."""
+        for item in self.exp.prerequisites:
+            creates = osp.join(REPO_ROOT, item['creates'])
+            if osp.exists(creates):
+                continue
+            command = list(item['command'])
+            self._run([self._script(command[0]), *command[1:]],
+                      f'prerequisite {item["name"]}',
+                      osp.join(self.work_dir, 'logs', f'prerequisite_{item["name"]}.log'))
+            if not osp.exists(creates):
+                raise RuntimeError(f'[harness] prerequisite {item["name"]} finished but did not '
+                                   f'create {item["creates"]}')
+
+    def train(self, arm: Arm, seed: int, settings: dict) -> str:
+        """Train one run unless done; returns its checkpoint (or ``'random'``)."""
+        if arm.checkpoint == 'random':
+            return 'random'
+        run_dir = self.run_dir(arm, seed)
+        done = osp.join(run_dir, 'train_done.json')
+        if osp.isfile(done):
+            with open(done) as f:
+                return json.load(f)['checkpoint']
+        train_dir = osp.join(run_dir, 'train')
+        args = [self._script(self.exp.train_script), osp.join(REPO_ROOT, arm.config),
+                '--work-dir', train_dir, '--cfg-options', *_options_args(settings['cfg_options'])]
+        if osp.isfile(osp.join(train_dir, 'last_checkpoint')):
+            args.append('--resume')  # killed mid-training: continue from its last checkpoint
+        self._run(args, f'train {arm.name} seed {seed}', osp.join(run_dir, 'train.log'))
+        last = osp.join(train_dir, 'last_checkpoint')
+        if not osp.isfile(last):
+            raise RuntimeError(f'[harness] training {arm.name} seed {seed} left no '
+                               f'{last}: is a CheckpointHook configured?')
+        with open(last) as f:
+            checkpoint = f.read().strip()
+        with open(done, 'w') as f:
+            json.dump(dict(checkpoint=checkpoint), f)
+        return checkpoint
+
+    def evaluate(self, arm: Arm, seed: int, checkpoint: str) -> None:
+        """ssl_eval (and the config's test set when ``test``) of one run, unless done."""
+        run_dir = self.run_dir(arm, seed)
+        config = osp.join(REPO_ROOT, arm.eval_config or arm.config)
+        if self.exp.tasks and not osp.isfile(osp.join(run_dir, 'eval_done.json')):
+            args = [self._script(self.exp.eval_script), config, checkpoint, '--out-dir',
+                    osp.join(run_dir, 'eval'), '--cache-dir', self.cache_dir, '--name',
+                    f'{arm.name} seed {seed}', '--tasks', *self.exp.tasks, *self.exp.eval_args]
+            if checkpoint == 'random':
+                args += ['--init-seed', str(seed)]
+            options = dict(self.exp.cfg_options, **arm.cfg_options)
+            if options:  # the backbone the arm trained (e.g. a depth override)
+                args += ['--cfg-options', *_options_args(options)]
+            self._run(args, f'evaluate {arm.name} seed {seed}', osp.join(run_dir, 'eval.log'))
+            with open(osp.join(run_dir, 'eval_done.json'), 'w') as f:
+                json.dump(dict(checkpoint=checkpoint), f)
+        test_out = osp.join(run_dir, 'test_metrics.json')
+        if self.exp.test and checkpoint != 'random' and not osp.isfile(test_out):
+            options = dict(self.exp.cfg_options, **arm.cfg_options)
+            args = [self._script(self.exp.test_script), config, checkpoint, '--work-dir',
+                    osp.join(run_dir, 'test'), '--out', test_out, '--out-item', 'metrics']
+            if options:
+                args += ['--cfg-options', *_options_args(options)]
+            self._run(args, f'test {arm.name} seed {seed}', osp.join(run_dir, 'test.log'))
+
+    def run(self) -> dict:
+        """Prerequisites, then every (arm, seed) training and evaluation, then the report.
+
+        Returns:
+            dict: The report (see :func:`summarise_experiment`).
+        """
+        self.prerequisites()
+        runs = [(arm, seed) for seed in self.exp.seeds for arm in self.exp.arms]
+        start = time.time()
+        for index, (arm, seed) in enumerate(runs):
+            settings = self._check_settings(arm, seed)
+            checkpoint = self.train(arm, seed, settings)
+            self.evaluate(arm, seed, checkpoint)
+            elapsed = time.time() - start
+            print_log(f'[harness] {index + 1}/{len(runs)} runs done (elapsed {elapsed:.0f}s, '
+                      f'ETA {elapsed / (index + 1) * (len(runs) - index - 1):.0f}s)',
+                      logger='current')
+        return self.report()
+
+    # -- results -------------------------------------------------------------------------
+    def collect(self) -> Dict[str, Dict[int, dict]]:
+        """``{arm: {seed: results}}`` of every finished run; ``results`` holds ``metrics``
+        (ssl_eval's headline numbers plus ``test/<key>``) and the raw ``corruption`` result.
+        """
+        collected: Dict[str, Dict[int, dict]] = {}
+        for arm in self.exp.arms:
+            for seed in self.exp.seeds:
+                run_dir = self.run_dir(arm, seed)
+                metrics, corruption = {}, None
+                path = osp.join(run_dir, 'eval', 'results.json')
+                if osp.isfile(path) and osp.isfile(osp.join(run_dir, 'eval_done.json')):
+                    with open(path) as f:
+                        report = json.load(f)
+                    metrics.update(report['metrics'])
+                    corruption = report['tasks'].get('corruption')
+                path = osp.join(run_dir, 'test_metrics.json')
+                if osp.isfile(path):
+                    with open(path) as f:
+                        metrics.update({f'test/{k}': v for k, v in json.load(f).items()
+                                        if isinstance(v, (int, float))})
+                if metrics:
+                    collected.setdefault(arm.name, {})[seed] = dict(metrics=metrics,
+                                                                    corruption=corruption)
+        return collected
+
+    def report(self) -> dict:
+        """Write ``results.json``, ``results.md`` and ``results.png`` from what is done."""
+        report = summarise_experiment(self.exp, self.collect())
+        os.makedirs(self.work_dir, exist_ok=True)
+        with open(osp.join(self.work_dir, 'results.json'), 'w') as f:
+            json.dump(report, f, indent=1)
+        markdown = markdown_report(self.exp, report)
+        with open(osp.join(self.work_dir, 'results.md'), 'w') as f:
+            f.write(markdown)
+        metrics = [m for m in (self.exp.metrics or list(report['metrics']))
+                   if m in report['metrics']]
+        if metrics:
+            from .reports import plot_seed_comparison
+            plot_seed_comparison({m: {arm: entry['values'] for arm, entry in
+                                      report['metrics'][m].items()} for m in metrics},
+                                 osp.join(self.work_dir, 'results.png'), self.exp.baseline)
+        print(markdown)
+        return report
+
+
+def add_mce(exp: Experiment, collected: Dict[str, Dict[int, dict]]) -> None:
+    """Add ``corruption/mce`` to every run with a corruption result: its mCE over the 15
+    benchmark corruptions against the baseline arm's errors averaged over its seeds."""
+    base_runs = [r['corruption'] for r in collected.get(exp.baseline, {}).values()
+                 if r.get('corruption')]
+    if not base_runs:
+        return
+
+    def errors(result):
+        return {c: {int(s): 100 - a for s, a in result['accuracy'][c].items()}
+                for c in CORRUPTIONS}
+
+    tables = [errors(r) for r in base_runs]
+    baseline = {c: {s: sum(t[c][s] for t in tables) / len(tables) for s in tables[0][c]}
+                for c in CORRUPTIONS}
+    for runs in collected.values():
+        for run in runs.values():
+            if run.get('corruption'):
+                run['metrics']['corruption/mce'] = corruption_errors(
+                    errors(run['corruption']), baseline)['mce']
+
+
+def summarise_experiment(exp: Experiment, collected: Dict[str, Dict[int, dict]]) -> dict:
+    """Per metric and arm: the per-seed values, mean and std over seeds, and (for every arm
+    but the baseline) the difference to the baseline with its 95% interval and Welch p.
+
+    Args:
+        exp (Experiment): The experiment.
+        collected (dict): ``{arm: {seed: dict(metrics=..., corruption=...)}}``.
+
+    Returns:
+        dict: ``experiment``, ``baseline``, ``seeds``, ``metrics``: ``{metric: {arm:
+        dict(values={seed: v}, mean, std, n, diff, ci_low, ci_high, t, df, p)}}``.
+    """
+    add_mce(exp, collected)
+    names = list(dict.fromkeys(m for runs in collected.values() for run in runs.values()
+                               for m in run['metrics']))
+    table = {}
+    for metric in names:
+        rows = {}
+        for arm in exp.arms:
+            values = {seed: run['metrics'][metric] for seed, run in
+                      collected.get(arm.name, {}).items() if metric in run['metrics']}
+            if not values:
+                continue
+            mean, std = mean_std(list(values.values()))
+            rows[arm.name] = dict(values=values, mean=mean, std=std, n=len(values))
+        base = rows.get(exp.baseline)
+        for name, row in rows.items():
+            if base is not None and name != exp.baseline:
+                row.update(compare(list(row['values'].values()), list(base['values'].values())))
+        table[metric] = rows
+    return dict(experiment=exp.name, description=exp.description, baseline=exp.baseline,
+                seeds=exp.seeds, metrics=table)
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return 'n/a' if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else f'{value:.{digits}f}'
+
+
+def markdown_report(exp: Experiment, report: dict) -> str:
+    """results.md: one table per headline metric (all metrics when none is named)."""
+    lines = [f'# {exp.name}\n']
+    if exp.description:
+        lines.append(exp.description.strip() + '\n')
+    lines.append(f'Baseline: **{exp.baseline}**; seeds {", ".join(map(str, exp.seeds))}. '
+                 'Difference = arm mean - baseline mean, with its 95% interval (Welch) and the '
+                 'two-sided Welch t-test p-value.\n')
+    metrics = [m for m in (exp.metrics or list(report['metrics'])) if m in report['metrics']]
+    for metric in metrics:
+        lines += [f'\n## {metric}\n', '| arm | mean ± std | per seed | diff vs baseline '
+                  '[95% CI] | p |', '|---|---|---|---|---|']
+        for arm, row in report['metrics'][metric].items():
+            seeds = ', '.join(f'{s}: {_fmt(v)}' for s, v in row['values'].items())
+            if arm == exp.baseline:
+                diff, p = '(baseline)', ''
+            elif 'diff' in row:
+                diff = (f'{row["diff"]:+.2f} [{_fmt(row["ci_low"])}, {_fmt(row["ci_high"])}]')
+                p = f'{row["p"]:.1e}' if row['p'] < 0.001 else _fmt(row['p'], 3)
+            else:
+                diff, p = 'n/a', ''
+            lines.append(f'| {arm} | {_fmt(row["mean"])} ± {_fmt(row["std"])} (n={row["n"]}) '
+                         f'| {seeds} | {diff} | {p} |')
+    missing = [m for m in exp.metrics if m not in report['metrics']]
+    if missing:
+        lines.append(f'\nNot measured yet: {", ".join(missing)}\n')
+    return '\n'.join(lines) + '\n'

@@ -1,0 +1,160 @@
+"""The experiment harness with stand-in train / eval scripts: every (arm, seed) is trained
+and evaluated once; a run killed mid-training resumes from its checkpoint and nothing
+finished is redone; the table's statistics equal hand computations (Welch t-test, 95%
+interval of the difference of means, mCE against the baseline arm's mean errors)."""
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from tests.conftest import REPO_ROOT, run_tool
+
+FAKES = REPO_ROOT / 'tests' / 'test_evaluation' / 'harness_fakes'
+CORRUPTIONS = ['gaussian_noise', 'shot_noise', 'impulse_noise', 'defocus_blur', 'glass_blur',
+               'motion_blur', 'zoom_blur', 'snow', 'frost', 'fog', 'brightness', 'contrast',
+               'elastic_transform', 'pixelate', 'jpeg_compression']
+# Per arm and seed: linear top-1, kNN top-1, accuracy of every corruption cell.
+VALUES = dict(
+    base=dict(linear={0: 60.0, 1: 62.0, 2: 61.0}, knn={0: 40.0, 1: 41.0, 2: 45.0},
+              corruption={0: 50.0, 1: 51.0, 2: 52.0}),
+    method=dict(linear={0: 64.0, 1: 63.5, 2: 65.5}, knn={0: 42.0, 1: 40.0, 2: 41.0},
+                corruption={0: 60.0, 1: 60.0, 2: 60.0}),
+    rand=dict(linear={0: 30.0, 1: 31.0, 2: 29.0}, knn={0: 20.0, 1: 20.0, 2: 21.0},
+              corruption={0: 20.0, 1: 20.0, 2: 20.0}))
+
+
+@pytest.fixture
+def experiment(tmp_path):
+    for arm, values in VALUES.items():
+        (tmp_path / f'{arm}.py').write_text(
+            f'linear = {values["linear"]!r}\nknn = {values["knn"]!r}\n'
+            f'corruption = {values["corruption"]!r}\ncorruptions = {CORRUPTIONS!r}\n')
+    spec = tmp_path / 'fake_experiment.py'
+    spec.write_text(f'''name = 'fake'
+baseline = 'base'
+seeds = [0, 1, 2]
+cfg_options = dict(train_cfg=dict(max_epochs=3))
+arms = [
+    dict(name='base', config={str(tmp_path / 'base.py')!r}),
+    dict(name='method', config={str(tmp_path / 'method.py')!r},
+         cfg_options={{'model.queue_len': 512}}),
+    dict(name='random', config={str(tmp_path / 'rand.py')!r}, checkpoint='random'),
+]
+evaluation = dict(tasks=['linear', 'knn', 'corruption'])
+metrics = ['linear/top1', 'knn/top1', 'corruption/mce']
+train_script = {str(FAKES / 'fake_train.py')!r}
+eval_script = {str(FAKES / 'fake_eval.py')!r}
+''')
+    return spec
+
+
+def calls(log):
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_harness_resumes_and_its_statistics_match_hand_computations(tmp_path, experiment):
+    log, work = tmp_path / 'calls.log', tmp_path / 'work'
+    command = ['tools/analysis/harness.py', experiment, '--work-dir', work]
+    # First run: the method's seed-1 training is killed after its first checkpoint.
+    proc = run_tool(command, env=dict(FAKE_LOG=str(log), FAKE_FAIL='method:1'), check=False)
+    assert proc.returncode != 0 and 'train method seed 1 failed (exit status 137)' in proc.stderr
+    first = calls(log)
+    assert [(c['script'], c['arm'], c['seed']) for c in first] == [
+        ('train', 'base', 0), ('eval', 'base', 0), ('train', 'method', 0),
+        ('eval', 'method', 0), ('eval', 'rand', 0), ('train', 'base', 1), ('eval', 'base', 1),
+        ('train', 'method', 1)]
+    assert first[2]['options'] == {'train_cfg.max_epochs': '3', 'model.queue_len': '512',
+                                   'randomness.seed': '0'}
+    # Rerun: only what is missing runs; the killed training resumes from its checkpoint.
+    run_tool(command, env=dict(FAKE_LOG=str(log), FAKE_FAIL='method:1'))
+    second = calls(log)[len(first):]
+    assert [(c['script'], c['arm'], c['seed'], c.get('resume')) for c in second] == [
+        ('train', 'method', 1, True), ('eval', 'method', 1, None), ('eval', 'rand', 1, None),
+        ('train', 'base', 2, False), ('eval', 'base', 2, None), ('train', 'method', 2, False),
+        ('eval', 'method', 2, None), ('eval', 'rand', 2, None)]
+    # Third run: everything is done, nothing runs.
+    run_tool(command, env=dict(FAKE_LOG=str(log)))
+    assert len(calls(log)) == len(first) + len(second)
+
+    report = json.loads((work / 'results.json').read_text())
+    linear = report['metrics']['linear/top1']
+    method, base = (list(VALUES[a]['linear'].values()) for a in ('method', 'base'))
+    assert linear['method']['values'] == {'0': 64.0, '1': 63.5, '2': 65.5}
+    assert linear['method']['mean'] == pytest.approx(np.mean(method))
+    assert linear['method']['std'] == pytest.approx(np.std(method, ddof=1))
+    # Welch by hand: standard error, Welch-Satterthwaite df, t quantile, scipy's p.
+    va, vb = np.var(method, ddof=1) / 3, np.var(base, ddof=1) / 3
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 2)
+    diff = np.mean(method) - np.mean(base)
+    assert linear['method']['diff'] == pytest.approx(diff)
+    assert linear['method']['ci_low'] == pytest.approx(diff - stats.t.ppf(0.975, df) * se)
+    assert linear['method']['ci_high'] == pytest.approx(diff + stats.t.ppf(0.975, df) * se)
+    assert linear['method']['p'] == pytest.approx(
+        stats.ttest_ind(method, base, equal_var=False).pvalue)
+    assert linear['method']['t'] == pytest.approx(diff / se)
+    assert 'diff' not in linear['base']
+    # mCE against the baseline's errors averaged over its seeds (50, 49, 48 -> 49).
+    mce = report['metrics']['corruption/mce']
+    assert mce['method']['values'] == pytest.approx({'0': 40 / 49, '1': 40 / 49, '2': 40 / 49})
+    assert mce['random']['mean'] == pytest.approx(80 / 49)
+    assert mce['base']['values'] == pytest.approx({'0': 50 / 49, '1': 49 / 49, '2': 48 / 49})
+    markdown = (work / 'results.md').read_text()
+    assert '| method | 64.33 ± 1.04 (n=3) | 0: 64.00, 1: 63.50, 2: 65.50 | +3.33 [' in markdown
+    assert (work / 'results.png').stat().st_size > 1000
+
+
+def test_harness_refuses_to_mix_settings(tmp_path, experiment):
+    log, work = tmp_path / 'calls.log', tmp_path / 'work'
+    command = ['tools/analysis/harness.py', experiment, '--work-dir', work, '--seeds', '0',
+               '--arms', 'base']
+    run_tool(command, env=dict(FAKE_LOG=str(log)))
+    proc = run_tool(command + ['--cfg-options', 'train_cfg.max_epochs=9'],
+                    env=dict(FAKE_LOG=str(log)), check=False)
+    assert proc.returncode != 0
+    assert 'was run with other settings (cfg_options differ)' in proc.stderr
+
+
+def test_spec_errors_name_the_problem(tmp_path, experiment):
+    from attn_plugins.evaluation.harness import load_experiment
+
+    text = experiment.read_text()
+    bad = tmp_path / 'bad.py'
+    bad.write_text(text.replace("baseline = 'base'", "baseline = 'nope'"))
+    with pytest.raises(ValueError, match="baseline 'nope' is not one of the arms"):
+        load_experiment(str(bad))
+    bad.write_text(text + 'epochs = 3\n')
+    with pytest.raises(ValueError, match=r"unknown keys \['epochs'\]"):
+        load_experiment(str(bad))
+    bad.write_text(text.replace("/base.py'", "/missing.py'"))
+    with pytest.raises(FileNotFoundError, match='config not found'):
+        load_experiment(str(bad))
+
+
+EXPERIMENTS = sorted((REPO_ROOT / 'configs' / 'experiments').glob('*.py'))
+
+
+@pytest.mark.parametrize('spec', EXPERIMENTS, ids=lambda p: p.name)
+def test_shipped_experiments_load(spec):
+    """Every spec parses, names existing configs, and has a CPU scale and a full scale."""
+    from attn_plugins.evaluation.harness import load_experiment
+
+    exp = load_experiment(str(spec))
+    assert exp.baseline in [arm.name for arm in exp.arms] and len(exp.arms) >= 2
+    assert len(exp.seeds) >= 3
+    sibling = spec.name.replace('_cpu.py', '.py') if spec.name.endswith('_cpu.py') else \
+        spec.name.replace('.py', '_cpu.py')
+    assert (spec.parent / sibling).is_file()
+    if spec.name.endswith('_cpu.py'):
+        assert all(arm.config.endswith('_cpu.py') for arm in exp.arms)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from attn_plugins.evaluation import harness
+    from tests.conftest import run_doctests
+
+    run_doctests(harness, doctest.NORMALIZE_WHITESPACE)

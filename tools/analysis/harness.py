@@ -1,0 +1,90 @@
+"""Run a named method-vs-baseline experiment over seeds and compare the arms.
+
+EXPERIMENT is a spec under configs/experiments/ (arms = config + overrides, the baseline arm,
+seeds, evaluation tasks, headline metrics; see attn_plugins/evaluation/harness.py). For every
+(arm, seed): tools/train.py CONFIG --cfg-options randomness.seed=S (skipped when done; a run
+killed mid-training resumes from its last checkpoint), then tools/analysis/ssl_eval.py on the
+checkpoint (and tools/test.py when the spec asks for the config's own test set). Then
+<work-dir>/results.md / .json: per arm mean +- std over seeds and the per-seed values of each
+metric, and each arm's difference to the baseline arm with a 95% interval (Welch) and the
+Welch t-test p-value; results.png: each metric per arm with the seeds as dots.
+
+Rerunning the same command skips every finished training and evaluation, so it is also how
+an interrupted experiment resumes. A run folder remembers its settings: changing the scale
+(--cfg-options) needs another --work-dir.
+
+Examples:
+    # the whole experiment at CPU scale
+    python tools/analysis/harness.py configs/experiments/cast-vs-crop-vs-mocov2_cpu.py
+
+    # re-scaled: 60 epochs, 5 seeds, into its own folder
+    python tools/analysis/harness.py configs/experiments/mocov2-vs-random_cpu.py \\
+        --seeds 0 1 2 3 4 --cfg-options train_cfg.max_epochs=60 \\
+        param_scheduler.0.T_max=60 param_scheduler.0.end=60 \\
+        --work-dir work_dirs/experiments/mocov2-vs-random_60e
+
+    # what would run, without running it; the table of what is done so far
+    python tools/analysis/harness.py EXPERIMENT --dry-run
+    python tools/analysis/harness.py EXPERIMENT --report-only
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+
+def parse_args(argv=None):
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser(
+        description='Seeded method-vs-baseline experiment: train, evaluate, compare.',
+        epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('experiment', help='experiment spec (configs/experiments/*.py)')
+    parser.add_argument('--work-dir', help='default: work_dirs/experiments/<name>')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+                        help='overrides for every arm (re-scaling), after the spec\'s own')
+    parser.add_argument('--seeds', nargs='+', type=int, help='replace the spec\'s seeds')
+    parser.add_argument('--arms', nargs='+', help='run only these arms (and the baseline)')
+    parser.add_argument('--cache-dir', help='ssl_eval feature cache (default: '
+                        '<work-dir>/cache)')
+    parser.add_argument('--dry-run', action='store_true',
+                        help='list the runs and what is done, run nothing')
+    parser.add_argument('--report-only', action='store_true',
+                        help='write the tables and plot from what is done, run nothing')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from attn_plugins.evaluation.harness import Harness, load_experiment
+
+    try:
+        exp = load_experiment(args.experiment, args.cfg_options, args.seeds, args.arms)
+    except (FileNotFoundError, ValueError) as error:
+        raise SystemExit(f'[harness] {error}')
+    work_dir = args.work_dir or osp.join('work_dirs', 'experiments', exp.name)
+    harness = Harness(exp, work_dir, cache_dir=args.cache_dir)
+    if args.dry_run:
+        for seed in exp.seeds:
+            for arm in exp.arms:
+                run_dir = harness.run_dir(arm, seed)
+                trained = arm.checkpoint == 'random' or osp.isfile(
+                    osp.join(run_dir, 'train_done.json'))
+                evaluated = osp.isfile(osp.join(run_dir, 'eval_done.json'))
+                print(f'{arm.name:>24} seed {seed}: {arm.config} '
+                      f'[{"trained" if trained else "to train"}, '
+                      f'{"evaluated" if evaluated else "to evaluate"}]')
+        return
+    try:
+        if args.report_only:
+            harness.report()
+        else:
+            harness.run()
+    except RuntimeError as error:
+        raise SystemExit(str(error))
+    print(f'[harness] {osp.join(work_dir, "results.md")} (and .json, .png)')
+
+
+if __name__ == '__main__':
+    main()
