@@ -13,8 +13,8 @@ The checkpoint is loaded strictly first (attn_plugins.engine.load_weights), so a
 of another model is an error, not a shipped random teacher.
 
 Examples:
-    C=configs/saliency_teacher/saliency-teacher_resnet18-w16_1xb16-adam-30e_osie-scene-128x96_cpu.py
-    python tools/export_teacher.py $C work_dirs/teacher_default/epoch_30.pth
+    C=configs/saliency_teacher/saliency-teacher_resnet18-w16_1xb16-adam-15e_osie-scene-128x96_cpu.py
+    python tools/export_teacher.py $C work_dirs/teacher_default/epoch_15.pth
 """
 import argparse
 import hashlib

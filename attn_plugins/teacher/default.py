@@ -4,7 +4,7 @@
 model and its input size) and its weights (``default_teacher.pth``: a plain state dict of
 fp16 tensors, loaded weights-only). Both are written by ``tools/export_teacher.py`` from a
 training run of
-``configs/saliency_teacher/saliency-teacher_resnet18-w16_1xb16-adam-30e_osie-scene-128x96_cpu.py``.
+``configs/saliency_teacher/saliency-teacher_resnet18-w16_1xb16-adam-15e_osie-scene-128x96_cpu.py``.
 """
 import os.path as osp
 from typing import Tuple

@@ -187,7 +187,7 @@ def test_estimate_saliency_methods_and_a_teacher(tmp_path):
         EstimateSaliency(method='teacher', center_sigma=0.2)
 
     config = REPO_ROOT / ('configs/saliency_teacher/'
-                          'saliency-teacher_resnet18-w16_1xb16-adam-30e_osie-scene-128x96_cpu.py')
+                          'saliency-teacher_resnet18-w16_1xb16-adam-15e_osie-scene-128x96_cpu.py')
     init_default_scope('mmpretrain')
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(config).model).eval()

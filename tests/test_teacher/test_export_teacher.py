@@ -11,7 +11,7 @@ from attn_plugins.teacher.build import build_teacher, teacher_input_size
 from tests.conftest import REPO_ROOT
 
 LEAN = ('configs/saliency_teacher/'
-        'saliency-teacher_resnet18-w16_1xb16-adam-30e_osie-scene-128x96_cpu.py')
+        'saliency-teacher_resnet18-w16_1xb16-adam-15e_osie-scene-128x96_cpu.py')
 WIDE = 'configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py'
 
 
