@@ -191,3 +191,15 @@ def test_images_of_a_dataset_config(tmp_path, teacher):
 def test_colliding_stems_are_refused(tmp_path):
     with pytest.raises(ValueError, match='share the file stem'):
         gen_saliency.output_paths(['x/a/1.jpg', 'x/b/1.png'], str(tmp_path), 'png')
+
+
+def test_benchmark_labels_and_reports_rates(tmp_path, teacher):
+    from tests.conftest import run_tool
+
+    teacher_path, _ = teacher
+    make_images(tmp_path / 'images', 6)
+    proc = run_tool(['tools/benchmarks/bench_gen_saliency.py', '--config', TEACHER_CPU,
+                     '--checkpoint', teacher_path, '--images', tmp_path / 'images', '--limit',
+                     '5', '--runs', '1', '--batch-size', '2', '--num-workers', '0'])
+    assert '5 images from' in proc.stdout
+    assert 'run 1: 5 maps in' in proc.stdout and 'images/s end to end' in proc.stdout
