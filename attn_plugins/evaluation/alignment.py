@@ -1,5 +1,14 @@
 """Attention alignment: how well a model's attention matches human fixations or saliency
-masks, scored with the saliency benchmark metrics next to the center-bias baseline."""
+masks, scored with the saliency benchmark metrics next to the center-bias baseline.
+
+Ground truth comes as fixation points (OSIE, the Scene saliency set), as fixation-map images
+with or without density maps (MIT's ``<stem>_fixPts.jpg`` / ``<stem>_fixMap.jpg``, or plain
+same-stem folders), or as binary salient-object masks. Besides the metrics of
+:data:`~attn_plugins.evaluation.SALIENCY_METRICS`, ``'sauc'`` (shuffled AUC, the other
+images' fixations as negatives) and ``'info_gain'`` (bits per fixation over the centre bias)
+are scored (:data:`ALIGNMENT_METRICS`).
+"""
+import os.path as osp
 from itertools import islice
 from typing import Dict, Iterator, List, Optional, Sequence
 
@@ -8,31 +17,60 @@ import torch
 from mmcv.transforms import LoadImageFromFile
 from mmengine.utils import ProgressBar
 
-from ..data import (FixationsToDensity, LoadSaliencyMap, OSIEFixations, SaliencyImageFolder,
-                    SaliencyResize)
-from ..saliency import (OSIE_PIXELS_PER_DEGREE, center_bias, fixations_to_map, to_distribution,
-                        to_mask)
+from ..data import (FixationMapFolder, FixationsToDensity, LoadSaliencyMap, OSIEFixations,
+                    SaliencyImageFolder, SaliencyResize, SceneSaliencyFixations,
+                    read_saliency_map)
+from ..saliency import (center_bias, fixations_to_map, information_gain, match_map_to_image,
+                        relative_fixations, resize_map, shuffled_auc, shuffled_negatives,
+                        to_distribution, to_mask)
 from .model_attention import model_attention, preprocess_images
 from .saliency_metric import SALIENCY_METRICS, score_saliency
 
+#: Every metric :func:`attention_scores` can compute.
+ALIGNMENT_METRICS = tuple(SALIENCY_METRICS) + ('sauc', 'info_gain')
+#: A map with more than this share of its pixels strictly between 10% and 90% grey is a
+#: continuous map (a density), not a binary mask; a mask's own resize or compression
+#: leaves far fewer.
+MAX_MID_GREY = 0.01
 
-def osie_ground_truth(data_root: str, split: Optional[str] = 'val',
-                      sigma_deg: float = 1.0) -> Iterator[dict]:
-    """OSIE images with their fixation maps and densities (one degree of blur).
+
+def _with_fixation_map(results: dict) -> dict:
+    points = results['fixation_points']
+    results['fixation_map'] = fixations_to_map(points[:, 0], points[:, 1],
+                                               results['img'].shape[:2], one_based=False)
+    return results
+
+
+def fixation_ground_truth(dataset, sigma_frac: float = 0.03,
+                          density_suffix: Optional[str] = None,
+                          density_dir: Optional[str] = None) -> Iterator[dict]:
+    """Images of a fixation dataset with their fixation maps and densities.
+
+    Args:
+        dataset (FixationDataset): ``OSIEFixations``, ``SceneSaliencyFixations``,
+            ``FixationMapFolder``, ...
+        sigma_frac (float): density blur as a fraction of the image width (0.03: OSIE's
+            one degree of visual angle), when no density maps are given.
+        density_suffix (str, optional): read each image's density from
+            ``<density_dir>/<stem><density_suffix>`` (e.g. MIT's ``_fixMap.jpg``) instead.
+        density_dir (str, optional): folder of the density maps.
 
     Yields:
         dict: ``img`` (H, W, 3) BGR, ``img_path``, ``fixation_map`` and
         ``fixation_density`` (H, W) at the image's resolution.
     """
-    dataset = OSIEFixations(data_root=data_root, split=split, lazy_init=False)
     load = LoadImageFromFile()
-    to_density = FixationsToDensity(sigma_deg=sigma_deg,
-                                    pixels_per_degree=OSIE_PIXELS_PER_DEGREE)
+    to_density = FixationsToDensity(sigma_frac=sigma_frac)
     for index in range(len(dataset)):
-        results = to_density(load(dataset.get_data_info(index)))
-        points = results['fixation_points']
-        results['fixation_map'] = fixations_to_map(points[:, 0], points[:, 1],
-                                                   results['img'].shape[:2], one_based=False)
+        results = _with_fixation_map(load(dataset.get_data_info(index)))
+        if density_suffix is None:
+            results = to_density(results)
+        else:
+            stem = osp.splitext(osp.basename(results['img_path']))[0]
+            path = osp.join(density_dir, stem + density_suffix)
+            density = match_map_to_image(read_saliency_map(path), results['img'].shape[:2],
+                                         map_name=path, image_name=results['img_path'])
+            results['fixation_density'] = to_distribution(density)
         yield results
 
 
@@ -43,13 +81,26 @@ def mask_ground_truth(data_root: str, img_dirs, saliency_dir: str,
 
     Yields:
         dict: ``img``, ``img_path``, ``fixation_map`` and ``fixation_density`` (H, W).
+
+    Raises:
+        ValueError: If a "mask" is a continuous map (more than :data:`MAX_MID_GREY` of its
+            pixels between 10% and 90% grey): thresholding a fixation density at half range
+            would score a blob as both fixations and density, silently wrong.
     """
     dataset = SaliencyImageFolder(data_root=data_root, img_dirs=img_dirs,
                                   saliency_dir=saliency_dir, missing_saliency='skip')
     load, load_map = LoadImageFromFile(), LoadSaliencyMap()
     for index in range(len(dataset)):
         results = load_map(load(dataset.get_data_info(index)))
-        mask = to_mask(results['saliency'], threshold).astype(np.float32)
+        saliency = results['saliency']
+        mid_grey = float(((saliency > 0.1) & (saliency < 0.9)).mean())
+        if mid_grey > MAX_MID_GREY:
+            raise ValueError(
+                f'{results["saliency_path"]} is not a binary mask: {mid_grey:.1%} of its '
+                f'pixels are between 10% and 90% grey. A continuous map (a fixation density) '
+                'is ground truth of another kind: give it as density maps beside fixation '
+                'maps (attention_alignment.py --fixation-maps ... --density-suffix ...)')
+        mask = to_mask(saliency, threshold).astype(np.float32)
         if not mask.any():
             continue  # nothing salient to score against
         results['fixation_map'] = mask
@@ -59,37 +110,96 @@ def mask_ground_truth(data_root: str, img_dirs, saliency_dir: str,
 
 def load_ground_truth(osie: Optional[str] = None, split: Optional[str] = 'val',
                       masks: Optional[str] = None, img_dirs: Sequence[str] = ('images', ),
-                      saliency_dir: str = 'saliency',
-                      max_images: Optional[int] = None) -> List[dict]:
-    """The ground truth to score attention against, from OSIE fixations or saliency masks.
+                      saliency_dir: str = 'saliency', max_images: Optional[int] = None,
+                      scene: Optional[str] = None, fixation_maps: Optional[str] = None,
+                      img_dir: str = 'images', fixation_dir: str = 'fixations',
+                      fixation_suffix: str = '_fixPts.jpg',
+                      density_suffix: Optional[str] = None) -> List[dict]:
+    """The ground truth to score attention against.
+
+    Exactly one source: ``osie`` or ``scene`` (fixation points, their fixed splits),
+    ``fixation_maps`` (fixation-map images, optionally with density maps) or ``masks``
+    (binary masks). Every sample also gets ``relative_fixations`` (its fixations as
+    fractions of the image sides) for the shuffled AUC.
 
     Args:
         osie (str, optional): OSIE root (``fixations.mat``, ``images/``).
-        split (str, optional): OSIE split, ``'train'``, ``'val'`` (images 1601-1700) or
-            None for all 700.
+        split (str, optional): ``'train'``, ``'val'`` (OSIE 1601-1700, Scene 401-500) or
+            None for every image; for ``osie`` and ``scene``.
         masks (str, optional): Root of an image folder with binary masks.
         img_dirs (Sequence[str]): Image folders under ``masks``.
         saliency_dir (str): Mask folder under ``masks``.
         max_images (int, optional): Keep the first N.
+        scene (str, optional): Scene saliency root (``fixations.mat``, ``stimuli/``).
+        fixation_maps (str, optional): Root holding ``img_dir`` and ``fixation_dir``.
+        img_dir (str): Image folder under ``fixation_maps`` (MIT1003: ``ALLSTIMULI``).
+        fixation_dir (str): Fixation-map folder under ``fixation_maps`` (MIT1003:
+            ``ALLFIXATIONMAPS``); the density maps are there too.
+        fixation_suffix (str): What follows the stem in a fixation map's name
+            (``'_fixPts.jpg'``; ``'.png'`` for plain same-stem folders).
+        density_suffix (str, optional): The same for density maps (``'_fixMap.jpg'``);
+            None blurs the fixations instead (0.03 of the image width).
 
     Returns:
-        list[dict]: Samples as :func:`osie_ground_truth` / :func:`mask_ground_truth` yield.
+        list[dict]: Samples with ``img``, ``img_path``, ``fixation_map``,
+        ``fixation_density`` and ``relative_fixations``.
 
     Raises:
-        ValueError: Unless exactly one of ``osie`` and ``masks`` is given, or when no image
-            has ground truth.
+        ValueError: Unless exactly one source is given, or when no image has ground truth.
     """
-    if (osie is None) == (masks is None):
-        raise ValueError('give exactly one ground truth: osie=<OSIE root> or masks=<root of '
-                         'images with saliency masks>')
+    sources = dict(osie=osie, scene=scene, fixation_maps=fixation_maps, masks=masks)
+    given = [name for name, root in sources.items() if root is not None]
+    if len(given) != 1:
+        raise ValueError('give exactly one ground truth: osie=<OSIE root>, scene=<Scene '
+                         'saliency root>, fixation_maps=<root of images and fixation maps> '
+                         f'or masks=<root of images with saliency masks>; got {given or "none"}')
     if osie is not None:
-        samples = osie_ground_truth(osie, split)
+        samples = fixation_ground_truth(
+            OSIEFixations(data_root=osie, split=split, lazy_init=False))
+    elif scene is not None:
+        samples = fixation_ground_truth(
+            SceneSaliencyFixations(data_root=scene, split=split, lazy_init=False))
+    elif fixation_maps is not None:
+        samples = fixation_ground_truth(
+            FixationMapFolder(data_root=fixation_maps, img_dir=img_dir,
+                              fixation_dir=fixation_dir, fixation_suffix=fixation_suffix,
+                              lazy_init=False),
+            density_suffix=density_suffix, density_dir=osp.join(fixation_maps, fixation_dir))
     else:
         samples = mask_ground_truth(masks, list(img_dirs), saliency_dir)
     samples = list(islice(samples, max_images))
     if not samples:
-        raise ValueError(f'no image with ground truth under {osie or masks}')
+        raise ValueError(f'no image with ground truth under {sources[given[0]]}')
+    for sample in samples:
+        rows, cols = np.nonzero(sample['fixation_map'])
+        sample['relative_fixations'] = relative_fixations(cols, rows,
+                                                          sample['fixation_map'].shape)
     return samples
+
+
+def score_sample(prediction: np.ndarray, samples: Sequence[dict], index: int,
+                 metrics: Sequence[str]) -> Dict[str, float]:
+    """Score a prediction for ``samples[index]`` on :data:`ALIGNMENT_METRICS`.
+
+    ``'sauc'`` takes the other samples' fixations as negatives, ``'info_gain'`` the centre
+    bias as baseline; the rest are :func:`score_saliency`'s (the prediction is resized to
+    the ground truth for all).
+    """
+    sample = samples[index]
+    unknown = set(metrics) - set(ALIGNMENT_METRICS)
+    if unknown:
+        raise ValueError(f'unknown metrics {sorted(unknown)}; choose from {ALIGNMENT_METRICS}')
+    scores = score_saliency(prediction, sample, [m for m in metrics if m in SALIENCY_METRICS])
+    shape = sample['fixation_map'].shape
+    full = resize_map(np.asarray(prediction, dtype=np.float64), shape)
+    if 'sauc' in metrics:
+        negatives = shuffled_negatives([s['relative_fixations'] for s in samples], index,
+                                       shape)
+        scores['sauc'] = shuffled_auc(full, sample['fixation_map'], negatives)
+    if 'info_gain' in metrics:
+        scores['info_gain'] = information_gain(np.clip(full, 0, None), sample['fixation_map'],
+                                               center_bias(shape))
+    return scores
 
 
 def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,
@@ -113,10 +223,10 @@ def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,
     resize = SaliencyResize(size, edge='short')
     bar = ProgressBar(len(samples)) if progress else None
     results = []
-    for sample in samples:
+    for index, sample in enumerate(samples):
         view = resize(dict(img=sample['img']))
         attention = model_attention(model, preprocess_images(model, [view['img']]))[0]
-        scores = score_saliency(attention.numpy(), sample, metrics)
+        scores = score_sample(attention.numpy(), samples, index, metrics)
         scores['attention'] = attention.numpy()
         results.append(scores)
         if bar is not None:
@@ -129,7 +239,8 @@ def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,
 def center_bias_scores(samples: Sequence[dict],
                        metrics: Sequence[str] = tuple(SALIENCY_METRICS)) -> List[Dict]:
     """The center-bias baseline scored on the same samples."""
-    return [score_saliency(center_bias(s['fixation_map'].shape), s, metrics) for s in samples]
+    return [score_sample(center_bias(s['fixation_map'].shape), samples, index, metrics)
+            for index, s in enumerate(samples)]
 
 
 def summarise(per_image: Sequence[Dict], metrics: Sequence[str]) -> Dict[str, float]:

@@ -18,8 +18,8 @@ from .estimators import (ESTIMATORS, estimate_saliency, image_signature_saliency
                          spectral_residual_saliency)
 from .losses import CCLoss, KLDLoss, NSSLoss, cc_loss, kld_loss, nss_loss
 from .maps import (OSIE_PIXELS_PER_DEGREE, center_bias, fixation_density, fixations_to_map,
-                   match_map_to_image, minmax_scale, resize_map, same_aspect_ratio,
-                   to_distribution, to_mask)
+                   match_map_to_image, minmax_scale, relative_fixations, resize_map,
+                   same_aspect_ratio, shuffled_negatives, to_distribution, to_mask)
 from .metrics import (KLD_EPS, auc_judd, cc, information_gain, kld, nss, shuffled_auc,
                       sim)
 
@@ -27,7 +27,7 @@ __all__ = [
     'to_distribution', 'to_mask', 'minmax_scale', 'resize_map', 'match_map_to_image',
     'same_aspect_ratio', 'fixations_to_map', 'fixation_density',
     'center_bias', 'OSIE_PIXELS_PER_DEGREE', 'nss', 'kld', 'cc', 'sim', 'auc_judd', 'KLD_EPS',
-    'shuffled_auc', 'information_gain',
+    'shuffled_auc', 'information_gain', 'relative_fixations', 'shuffled_negatives',
     'kld_loss', 'nss_loss', 'cc_loss', 'KLDLoss', 'NSSLoss', 'CCLoss',
     'spectral_residual_saliency', 'image_signature_saliency', 'estimate_saliency',
     'ESTIMATORS', 'CropAttempt', 'CropBox', 'as_bool_mask',

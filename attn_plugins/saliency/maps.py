@@ -368,3 +368,52 @@ def center_bias(shape: Tuple[int, int], sigma: float = 0.25) -> np.ndarray:
     bias = np.exp(-0.5 * rows[:, None] ** 2) * np.exp(-0.5 * cols[None, :] ** 2)
     return bias / bias.sum()
 
+
+
+def relative_fixations(x: Sequence[float], y: Sequence[float],
+                       shape: Tuple[int, int]) -> np.ndarray:
+    """Fixations as fractions of the image's width and height (0-based pixel centres).
+
+    Args:
+        x (sequence of float): 0-based column coordinates, shape (N,).
+        y (sequence of float): 0-based row coordinates, shape (N,).
+        shape (tuple[int, int]): (height, width) of the image they were recorded on.
+
+    Returns:
+        np.ndarray: (N, 2) float64 ``(x, y)`` in [0, 1) for points inside the image.
+    """
+    height, width = shape
+    points = np.stack([np.asarray(x, np.float64).ravel(), np.asarray(y, np.float64).ravel()], 1)
+    return (points + 0.5) / np.array([width, height], dtype=np.float64)
+
+
+def shuffled_negatives(relative: Sequence[np.ndarray], index: int,
+                       shape: Tuple[int, int]) -> np.ndarray:
+    """Fixation counts of every image but ``index``, rescaled onto a ``shape`` grid.
+
+    The negatives of :func:`~attn_plugins.saliency.shuffled_auc`: other images' fixations,
+    which share the dataset's centre bias but not this image's content.
+
+    Args:
+        relative (sequence of np.ndarray): per image, its fixations from
+            :func:`relative_fixations`.
+        index (int): the image being scored (left out).
+        shape (tuple[int, int]): (height, width) of that image.
+
+    Returns:
+        np.ndarray: float32 counts of shape ``shape``.
+
+    Example:
+        >>> import numpy as np
+        >>> relative = [np.array([[0.1, 0.1]]), np.array([[0.9, 0.9], [0.9, 0.9]])]
+        >>> shuffled_negatives(relative, 0, (2, 2))
+        array([[0., 0.],
+               [0., 2.]], dtype=float32)
+    """
+    others = [points for i, points in enumerate(relative) if i != index]
+    if not others:
+        raise ValueError('shuffled negatives need fixations of at least one other image')
+    points = np.concatenate(others)
+    height, width = shape
+    return fixations_to_map(points[:, 0] * width - 0.5, points[:, 1] * height - 0.5, shape,
+                            one_based=False, count=True)

@@ -177,3 +177,58 @@ def test_sparse_code_attention_reduces_to_linear_attention_and_drops_inactive_at
     torch.testing.assert_close(sparse_code_attention(sparse, dictionary), expected)
     with pytest.raises(ValueError, match='do not match'):
         sparse_code_attention(parts['codes'][:, :, :3], dictionary)
+
+
+def write_mit_layout(root, count=3, shape=(48, 64)):
+    """Images with MIT-style fixation maps (<stem>_fixPts.png) and densities (_fixMap.png)."""
+    import cv2
+
+    rng = np.random.RandomState(5)
+    (root / 'stimuli').mkdir(parents=True)
+    (root / 'maps').mkdir()
+    truth = []
+    for i in range(count):
+        cv2.imwrite(str(root / 'stimuli' / f'im{i}.png'),
+                    rng.randint(0, 255, (*shape, 3)).astype(np.uint8))
+        fixations = np.zeros(shape, np.float32)
+        fixations[rng.randint(0, shape[0], 12), rng.randint(0, shape[1], 12)] = 1
+        density = fixation_density(fixations, sigma_px=3 + i)
+        grey = np.round(255 * density / density.max()).astype(np.uint8)
+        cv2.imwrite(str(root / 'maps' / f'im{i}_fixPts.png'), (fixations * 255).astype(np.uint8))
+        cv2.imwrite(str(root / 'maps' / f'im{i}_fixMap.png'), grey)
+        truth.append((fixations, grey.astype(np.float64) / 255))
+    return truth
+
+
+def test_fixation_and_density_maps_give_the_true_scores(tmp_path):
+    from attn_plugins.saliency import (cc, center_bias, kld, nss, relative_fixations,
+                                       shuffled_auc, shuffled_negatives)
+
+    truth = write_mit_layout(tmp_path)
+    samples = load_ground_truth(fixation_maps=str(tmp_path), img_dir='stimuli',
+                                fixation_dir='maps', fixation_suffix='_fixPts.png',
+                                density_suffix='_fixMap.png')
+    metrics = ('nss', 'cc', 'kld', 'sauc', 'info_gain')
+    scores = center_bias_scores(samples, metrics)
+    relative = [relative_fixations(np.nonzero(f)[1], np.nonzero(f)[0], f.shape)
+                for f, _ in truth]
+    for index, (fixations, density) in enumerate(truth):
+        prior = center_bias(fixations.shape)
+        # the densities are read back from 8-bit files as float32: agree to ~1e-7
+        assert scores[index]['nss'] == pytest.approx(nss(prior, fixations), abs=1e-6)
+        assert scores[index]['cc'] == pytest.approx(cc(prior, density), abs=1e-6)
+        assert scores[index]['kld'] == pytest.approx(kld(prior, density), abs=1e-6)
+        negatives = shuffled_negatives(relative, index, fixations.shape)
+        assert scores[index]['sauc'] == pytest.approx(shuffled_auc(prior, fixations, negatives))
+        assert scores[index]['info_gain'] == pytest.approx(0, abs=1e-9)
+
+
+def test_a_density_given_as_a_mask_is_refused(tmp_path):
+    write_mit_layout(tmp_path)
+    # the density maps, named as masks of the images (same stem)
+    (tmp_path / 'masks').mkdir()
+    for path in (tmp_path / 'maps').glob('*_fixMap.png'):
+        path.rename(tmp_path / 'masks' / path.name.replace('_fixMap', ''))
+    with pytest.raises(ValueError, match=r'im0\.png is not a binary mask: .* between 10% and '
+                       r'90% grey'):
+        load_ground_truth(masks=str(tmp_path), img_dirs=['stimuli'], saliency_dir='masks')

@@ -1,5 +1,14 @@
-"""Score where models look against where people look (OSIE fixations) or against saliency
-masks, with NSS, KLD, CC, SIM and AUC-Judd, next to the center-bias baseline.
+"""Score where models look against where people look (human fixations) or against saliency
+masks, with NSS, KLD, CC, SIM, AUC-Judd, shuffled AUC and information gain, next to the
+center-bias baseline.
+
+Ground truth, one of: --osie / --scene (fixation points; the fixed held-out splits by
+default), --fixation-maps (fixation-map images such as MIT1003's <stem>_fixPts.jpg, with
+density maps such as <stem>_fixMap.jpg if --density-suffix is given, else the fixations
+blurred by 0.03 of the image width), or --masks (binary salient-object masks; a continuous
+map given as a mask is refused, since thresholding a density would score a blob as both
+fixations and density). Shuffled AUC takes the other images' fixations as negatives, so
+the center bias scores 0.5; information gain is in bits per fixation over the center bias.
 
 The attention (attn_plugins.evaluation.model_attention): a model's own attention_maps; the
 predicted map of attention heads (SaliencyTeacher, teacher-attention students); the VARS
@@ -22,6 +31,12 @@ Examples:
     # against human fixations on the OSIE held-out split (images 1601-1700)
     python tools/analysis/attention_alignment.py --model teacher CONFIG CKPT \\
         --osie ../shared/data/osie --split val --size 128
+
+    # MIT1003's layout: ALLSTIMULI/<stem>.jpeg, ALLFIXATIONMAPS/<stem>_fixPts.jpg and
+    # <stem>_fixMap.jpg (its own densities)
+    python tools/analysis/attention_alignment.py --model teacher CONFIG CKPT \\
+        --fixation-maps data/mit1003 --img-dir ALLSTIMULI --fixation-dir ALLFIXATIONMAPS \\
+        --density-suffix _fixMap.jpg
 """
 import argparse
 import csv
@@ -42,10 +57,26 @@ def parse_args(argv=None):
                         'keeps the initial weights)')
     truth = parser.add_mutually_exclusive_group(required=True)
     truth.add_argument('--osie', metavar='ROOT', help='OSIE folder (fixations.mat, images/)')
+    truth.add_argument('--scene', metavar='ROOT',
+                       help='Scene saliency folder (fixations.mat, stimuli/)')
+    truth.add_argument('--fixation-maps', metavar='ROOT',
+                       help='folder holding --img-dir and --fixation-dir')
     truth.add_argument('--masks', metavar='ROOT', help='folder holding --img-dirs and '
                        '--saliency-dir (binary masks, same stems as the images)')
     parser.add_argument('--split', default='val', choices=['train', 'val', 'all'],
-                        help='OSIE split (default: %(default)s, images 1601-1700)')
+                        help='OSIE / Scene split (default: %(default)s: OSIE 1601-1700, '
+                        'Scene 401-500)')
+    parser.add_argument('--img-dir', default='images',
+                        help='image folder under --fixation-maps (default: %(default)s)')
+    parser.add_argument('--fixation-dir', default='fixations',
+                        help='fixation-map folder under --fixation-maps (default: '
+                        '%(default)s)')
+    parser.add_argument('--fixation-suffix', default='_fixPts.jpg',
+                        help='what follows the image stem in a fixation map\'s name '
+                        '(default: %(default)s; e.g. .png for same-stem files)')
+    parser.add_argument('--density-suffix',
+                        help='the same for density maps in --fixation-dir (e.g. _fixMap.jpg); '
+                        'without it the fixations are blurred by 0.03 of the image width')
     parser.add_argument('--img-dirs', nargs='+', default=['images'],
                         help='image folders under --masks (default: %(default)s)')
     parser.add_argument('--saliency-dir', default='saliency',
@@ -83,22 +114,26 @@ def main(argv=None):
     args = parse_args(argv)
     import attn_plugins  # noqa: F401
     from attn_plugins.engine.launch import load_model
-    from attn_plugins.evaluation import SALIENCY_METRICS, save_attention_grid
-    from attn_plugins.evaluation.alignment import (attention_scores, center_bias_scores,
-                                                   load_ground_truth, summarise)
+    from attn_plugins.evaluation import save_attention_grid
+    from attn_plugins.evaluation.alignment import (ALIGNMENT_METRICS, attention_scores,
+                                                   center_bias_scores, load_ground_truth,
+                                                   summarise)
     from attn_plugins.evaluation.reports import plot_alignment
 
     try:
         samples = load_ground_truth(
-            osie=args.osie, split=None if args.split == 'all' else args.split,
+            osie=args.osie, scene=args.scene, split=None if args.split == 'all' else args.split,
             masks=args.masks, img_dirs=args.img_dirs, saliency_dir=args.saliency_dir,
-            max_images=args.max_images)
-    except ValueError as error:
+            max_images=args.max_images, fixation_maps=args.fixation_maps,
+            img_dir=args.img_dir, fixation_dir=args.fixation_dir,
+            fixation_suffix=args.fixation_suffix, density_suffix=args.density_suffix)
+    except (ValueError, FileNotFoundError) as error:
         raise SystemExit(f'{error}; check the data arguments')
-    metrics = tuple(SALIENCY_METRICS)
+    metrics = ALIGNMENT_METRICS
     os.makedirs(args.out_dir, exist_ok=True)
 
-    rows = {'center bias': (len(samples), summarise(center_bias_scores(samples), metrics))}
+    rows = {'center bias': (len(samples),
+                            summarise(center_bias_scores(samples, metrics), metrics))}
     attentions = {}
     for name, config, checkpoint in args.model:
         print(f'[alignment] {name}: {config}')

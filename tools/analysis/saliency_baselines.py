@@ -43,7 +43,8 @@ from attn_plugins.data import OSIEFixations, SceneSaliencyFixations  # noqa: E40
 from attn_plugins.evaluation import score_saliency  # noqa: E402
 from attn_plugins.saliency import (ESTIMATORS, center_bias,  # noqa: E402
                                    estimate_saliency, fixation_density, fixations_to_map,
-                                   information_gain, shuffled_auc)
+                                   information_gain, relative_fixations, shuffled_auc,
+                                   shuffled_negatives)
 
 DATA_ROOT = os.environ.get('ATTN_DATA_ROOT', osp.join(REPO_ROOT, '..', 'shared', 'data'))
 # name -> (dataset class, folder under the data root)
@@ -85,29 +86,22 @@ def load_split(name: str, data_root: str, split: str):
         return dataset_cls(data_root=root, split=None if split == 'all' else split)
 
 
-def relative_fixations(dataset):
-    """Every image's fixations as fractions of its width and height (pixel centres)."""
+def dataset_fixations(dataset):
+    """Every image's fixations as fractions of its width and height."""
     relative = []
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
         with Image.open(info['img_path']) as image:  # reads the header only
-            size = np.array(image.size, dtype=np.float64)  # (width, height)
-        relative.append((info['fixation_points'] + 0.5) / size)
+            width, height = image.size
+        points = info['fixation_points']
+        relative.append(relative_fixations(points[:, 0], points[:, 1], (height, width)))
     return relative
-
-
-def shuffled_negatives(relative, index: int, shape) -> np.ndarray:
-    """Fixation counts of every image but ``index``, rescaled onto a ``shape`` grid."""
-    height, width = shape
-    others = np.concatenate(relative[:index] + relative[index + 1:])
-    return fixations_to_map(others[:, 0] * width - 0.5, others[:, 1] * height - 0.5, shape,
-                            one_based=False, count=True)
 
 
 def score_dataset(dataset, methods, blur_frac: float, center_sigma: float, every: int):
     """{method: {metric: [one value per image]}} over every ``every``-th image."""
     scores = {method: {metric: [] for metric in METRICS} for method in methods}
-    relative = relative_fixations(dataset)
+    relative = dataset_fixations(dataset)
     indices = range(0, len(dataset), every)
     progress = ProgressBar(len(indices))
     for index in indices:
