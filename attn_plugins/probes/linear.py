@@ -149,11 +149,14 @@ class LinearProbe:
 
 
 def fit_linear_probe(features: torch.Tensor, labels: torch.Tensor, num_classes: int,
-                     weight_decay: float, max_iter: int = 500) -> LinearProbe:
+                     weight_decay: float, max_iter: int = 500,
+                     init: Optional[LinearProbe] = None) -> LinearProbe:
     """Fit a softmax classifier with an L2 penalty on standardised features.
 
     Minimises ``mean_i CE(W x_i + b, y_i) + weight_decay / 2 * |W|^2`` (the bias is not
-    penalised) by full-batch L-BFGS from zero weights, in float64 for a reproducible optimum.
+    penalised) by full-batch L-BFGS, in float64. The objective is strictly convex for a
+    positive penalty, so the optimum does not depend on the start: ``init`` (a probe fitted
+    with a nearby penalty) only saves iterations.
 
     Args:
         features (Tensor): (N, D) training features.
@@ -161,6 +164,7 @@ def fit_linear_probe(features: torch.Tensor, labels: torch.Tensor, num_classes: 
         num_classes (int): K.
         weight_decay (float): L2 penalty, >= 0.
         max_iter (int): L-BFGS iterations at most.
+        init (LinearProbe, optional): Start from its weights instead of zeros.
 
     Returns:
         LinearProbe: The fitted probe (float32 tensors on the CPU).
@@ -186,8 +190,12 @@ def fit_linear_probe(features: torch.Tensor, labels: torch.Tensor, num_classes: 
     std = x.std(dim=0, unbiased=False)
     std = torch.where(std > 1e-6, std, torch.ones_like(std))
     x = (x - mean) / std
-    weight = torch.zeros(num_classes, x.shape[1], dtype=torch.float64, requires_grad=True)
-    bias = torch.zeros(num_classes, dtype=torch.float64, requires_grad=True)
+    if init is not None and init.weight.shape == (num_classes, x.shape[1]):
+        weight = init.weight.detach().double().clone().requires_grad_()
+        bias = init.bias.detach().double().clone().requires_grad_()
+    else:
+        weight = torch.zeros(num_classes, x.shape[1], dtype=torch.float64, requires_grad=True)
+        bias = torch.zeros(num_classes, dtype=torch.float64, requires_grad=True)
     optimizer = torch.optim.LBFGS([weight, bias], lr=1, max_iter=max_iter, history_size=20,
                                   tolerance_grad=1e-7, tolerance_change=1e-10,
                                   line_search_fn='strong_wolfe')
@@ -223,6 +231,9 @@ def select_weight_decay(features: torch.Tensor, labels: torch.Tensor, num_classe
         tuple[float, dict[float, float]]: The chosen weight decay (the largest of those
         with the best validation accuracy: ties go to the simpler model) and the validation
         top-1 accuracy of every candidate.
+
+    The candidates are fitted from the largest penalty down, each starting from the previous
+    solution (a regularisation path), which saves most of the iterations.
     """
     if not weight_decays:
         raise ValueError('give at least one weight decay to choose from')
@@ -230,10 +241,12 @@ def select_weight_decay(features: torch.Tensor, labels: torch.Tensor, num_classe
     if len(val_idx) == 0:
         raise ValueError('no class has two training samples: cannot carve a validation split; '
                          'give a single weight decay instead')
-    scores = {}
-    for wd in weight_decays:
-        probe = fit_linear_probe(features[fit_idx], labels[fit_idx], num_classes, wd, max_iter)
+    scores, probe = {}, None
+    for wd in sorted(weight_decays, reverse=True):
+        probe = fit_linear_probe(features[fit_idx], labels[fit_idx], num_classes, wd, max_iter,
+                                 init=probe)
         scores[float(wd)] = top1_accuracy(probe.predict(features[val_idx]), labels[val_idx])
+    scores = {float(wd): scores[float(wd)] for wd in weight_decays}
     best = max(scores.values())
     return max(wd for wd, acc in scores.items() if acc == best), scores
 
