@@ -19,8 +19,8 @@ scored on BCCD test with the consistency config's test settings, once with ATCON
 once with the scale-free mask (``test`` / ``test_scalefree``: F1, mAP, attention
 consistency, localisation, collapse guards, the all-"present" F1 and the label prior; F1 and
 mAP are the same in both, the attention numbers differ). Trainings and tests run in this
-process (through ``tools/train.py`` and ``tools/test.py``), one after the other, each under
-``--lock`` if given. The script is resumable: an arm and seed whose result file exists is
+process (through ``tools/train.py`` and ``tools/test.py``), one after the other, each arm
+and seed under ``--lock`` if given (the wall times exclude waiting for it). The script is resumable: an arm and seed whose result file exists is
 skipped, and a run whose training finished is only tested. Small results go to
 ``--out-dir`` (one JSON per arm and seed, ``summary.json``, ``summary.md``: mean +- std over
 the seeds); logs and checkpoints to ``--work-dir`` (under ``work_dirs/``, git-ignored).
@@ -94,8 +94,8 @@ def parse_args(argv=None):
                         help='small result files (default: %(default)s)')
     parser.add_argument('--work-dir', default='work_dirs/atcon_bccd_8shot',
                         help='logs and checkpoints (default: %(default)s)')
-    parser.add_argument('--lock', help='hold this file lock (flock) during each training and '
-                        'test, e.g. /tmp/attn_heavy.lock on a shared machine')
+    parser.add_argument('--lock', help='hold this file lock (flock) while training and testing '
+                        'each arm and seed, e.g. /tmp/attn_heavy.lock on a shared machine')
     parser.add_argument('--nice', type=int, default=0, help='raise the niceness by this much')
     parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                         help='passed to every training (e.g. a shorter schedule for a try)')
@@ -130,12 +130,11 @@ def tool(name: str) -> Callable:
     return sys.modules[module_name].main
 
 
-def timed(lock: Optional[str], function: Callable, argv: List[str]):
-    """``function(argv)`` under the lock; its result and wall time (s, lock wait excluded)."""
-    with held(lock):
-        start = time.time()
-        result = function(argv)
-        wall = time.time() - start
+def timed(function: Callable, argv: List[str]):
+    """``function(argv)``; its result and wall time (s)."""
+    start = time.time()
+    result = function(argv)
+    wall = time.time() - start
     gc.collect()  # drop the finished runner (its loaders' worker processes) before the next
     return result, wall
 
@@ -160,7 +159,12 @@ def validation_records(work_dir: str) -> List[dict]:
 
 
 def run_arm(arm: str, seed: int, args) -> dict:
-    """Train (unless done) and test one arm and seed; its result record."""
+    """Train (unless done) and test one arm and seed under the lock; its result record."""
+    with held(args.lock):
+        return _run_arm(arm, seed, args)
+
+
+def _run_arm(arm: str, seed: int, args) -> dict:
     spec = ARMS[arm]
     work_dir = osp.join(args.work_dir, f'{arm}_seed{seed}')
     os.makedirs(work_dir, exist_ok=True)
@@ -172,7 +176,7 @@ def run_arm(arm: str, seed: int, args) -> dict:
     if not osp.exists(done):
         for stale in glob.glob(osp.join(work_dir, 'best_*.pth')):
             os.remove(stale)  # left by an interrupted run; save_best would add a second one
-        _, wall = timed(args.lock, tool('train'), [
+        _, wall = timed(tool('train'), [
             spec['config'], '--work-dir', work_dir, '--cfg-options', *options,
             f'experiment_name={arm}_seed{seed}'])
         with open(done, 'w') as f:
@@ -187,7 +191,7 @@ def run_arm(arm: str, seed: int, args) -> dict:
     record['val_all'] = val
     for name, test_options in TESTS.items():
         metrics_file = osp.join(work_dir, f'{name}_metrics.json')
-        _, wall = timed(args.lock, tool('test'), [
+        _, wall = timed(tool('test'), [
             CONSISTENCY, checkpoint, '--work-dir', osp.join(work_dir, name), '--out',
             metrics_file, '--out-item', 'metrics', '--cfg-options', *test_options,
             f'experiment_name={arm}_seed{seed}_{name}'])
