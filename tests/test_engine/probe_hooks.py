@@ -37,9 +37,9 @@ class ProbeHook(Hook):
 
 @HOOKS.register_module()
 class BatchRecordHook(Hook):
-    """Appends, after every training iteration, the iteration and the dataset indices of its
-    batch to ``<work_dir>/<out>`` (one JSON line, flushed at once, so the lines of a killed run
-    survive); with ``pause_after_iter=N`` it then blocks after iteration N, waiting for the
+    """Appends, after every training iteration, the iteration, the dataset indices of its batch
+    and the ETA to ``<work_dir>/<out>`` (one JSON line, flushed at once, so the lines of a killed
+    run survive); with ``pause_after_iter=N`` it then blocks after iteration N, waiting for the
     test to kill the process (it gives up with an error after ``pause_timeout`` seconds)."""
 
     priority = 'LOWEST'  # after CheckpointHook: the pause comes after that iteration's save
@@ -50,7 +50,8 @@ class BatchRecordHook(Hook):
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         done = runner.iter + 1  # runner.iter counts up after the hooks
         record = dict(iter=done, epoch=runner.epoch, batch_idx=batch_idx,
-                      samples=[int(s.sample_idx) for s in data_batch['data_samples']])
+                      samples=[int(s.sample_idx) for s in data_batch['data_samples']],
+                      eta=runner.message_hub.get_info('eta'))  # IterTimerHook's, in seconds
         with open(osp.join(runner.work_dir, self.out), 'a') as f:
             f.write(json.dumps(record) + '\n')
         if done == self.pause_after_iter:
