@@ -262,3 +262,82 @@ def test_shell_wrappers_answer_short_help_too():
         proc = subprocess.run(['bash', tool, '-h'], cwd=REPO, capture_output=True, text=True,
                               timeout=60)
         assert proc.returncode == 0 and proc.stdout == _help_of(tool), (tool, proc.stderr)
+
+
+# ---------------------------------------------------------------- first lines, contents, snippets
+
+def github_slug(title):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces -> '-'."""
+    return re.sub(r'[^\w\- ]', '', title.strip().lower()).replace(' ', '-')
+
+
+def readme_headings(text):
+    """``(level, title)`` of every markdown heading outside fenced code blocks."""
+    headings, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith('```'):
+            fenced = not fenced
+        elif not fenced and (match := re.match(r'(#{1,6}) (.+)$', line)):
+            headings.append((len(match.group(1)), match.group(2).strip()))
+    return headings
+
+
+def test_github_slug_of_the_readmes_kinds_of_heading():
+    assert github_slug('Checkpoints and torch >= 2.6') == 'checkpoints-and-torch--26'
+    assert github_slug('Installing by hand (e.g. on a GPU machine)') == \
+        'installing-by-hand-eg-on-a-gpu-machine'
+    assert readme_headings('# A\n```bash\n# comment\n```\n## B: c\n') == [(1, 'A'), (2, 'B: c')]
+
+
+def test_readme_table_of_contents_lists_every_section_in_order():
+    text = README.read_text()
+    headings = readme_headings(text)
+    assert headings[1] == (2, 'Contents'), 'the contents come first, before "## Status"'
+    contents = text.split('\n## Contents\n', 1)[1].split('\n## ', 1)[0]
+    entries = re.findall(r'^( *)- \[(.+)\]\(#([\w-]+)\)$', contents, re.MULTILINE)
+    listed = [(2 + len(indent) // 2, title) for indent, title, _ in entries]
+    expected = [(level, title) for level, title in headings
+                if level in (2, 3) and title != 'Contents']
+    assert listed == expected, 'README contents and headings differ: update "## Contents"'
+    for _, title, anchor in entries:
+        assert anchor == github_slug(title), (title, anchor)
+    # Every in-page link of the README lands on a heading.
+    anchors = {github_slug(title) for _, title in headings}
+    for anchor in re.findall(r'\]\(#([\w-]+)\)', text):
+        assert anchor in anchors, f'README links to #{anchor}, which no heading has'
+
+
+def test_readme_python_version_is_what_setup_py_and_the_pinned_numpy_require():
+    from importlib.metadata import metadata
+
+    first_lines = '\n'.join(README.read_text().splitlines()[:12])
+    (version, ) = re.findall(r'Python (\d+\.\d+)\+', first_lines)
+    setup = (REPO / 'setup.py').read_text()
+    assert f"python_requires='>={version}'" in setup
+    # The pinned numpy sets the floor (numpy 2.4: Python >= 3.11).
+    assert metadata('numpy')['Requires-Python'] == f'>={version}'
+    assert sys.version_info >= tuple(map(int, version.split('.')))
+
+
+def _code_lines(snippet):
+    """Code lines of a snippet, comments and indentation dropped; lines holding '...'
+    (elisions) left out."""
+    lines = [line.split('  #')[0].strip() for line in snippet.splitlines()]
+    return [line for line in lines if line and '...' not in line and not line.startswith('#')]
+
+
+def test_readme_selfsup_custom_imports_snippet_is_the_example_that_trains():
+    """The README's mmpretrain snippet shows the lines a self-supervised model needs, and
+    every line of it is, in order, a line of the example config that
+    tests/test_engine/test_custom_import_examples.py trains."""
+    text = README.read_text()
+    example = 'configs/examples/mmpretrain_cast-mocov2_resnet50_custom-imports_bsds.py'
+    after = text.split(f'`{example}`', 1)[1]
+    snippet = re.search(r'```python\n(.*?)```', after, re.DOTALL).group(1)
+    for needed in ("custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)",
+                   "type='SelfSupDataPreprocessor',", "collate_fn=dict(type='default_collate'),"):
+        assert needed in snippet
+    remaining = iter(_code_lines((REPO / example).read_text()))
+    for line in _code_lines(snippet):
+        assert any(line == candidate for candidate in remaining), \
+            f'README snippet line not in {example} (in this order): {line}'

@@ -20,6 +20,7 @@ from tests.conftest import REPO_ROOT
 EXAMPLES = REPO_ROOT / 'configs' / 'examples'
 MMDET_EXAMPLE = EXAMPLES / 'mmdet_faster-rcnn_r50-fpn_custom-imports_raccoon.py'
 MMSEG_EXAMPLE = EXAMPLES / 'mmseg_fcn_vars-d-vit_custom-imports_camvid.py'
+MMPRETRAIN_EXAMPLE = EXAMPLES / 'mmpretrain_cast-mocov2_resnet50_custom-imports_bsds.py'
 CAMVID_CLASSES = ['Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree', 'SignSymbol',
                   'Fence', 'Car', 'Pedestrian', 'Bicyclist']
 
@@ -35,13 +36,18 @@ registry = importlib.import_module(cfg.default_scope + '.registry')
 model = registry.MODELS.build(cfg.model)
 dataset = registry.DATASETS.build(cfg.train_dataloader.dataset)
 sample = dataset[0]  # the training pipeline reads an image and its annotation
-head = getattr(model, 'decode_head', None) or model.roi_head.bbox_head
+# mmseg's decode head, mmdet's box head; a self-supervised model has neither.
+head = getattr(model, 'decode_head', None) or getattr(
+    getattr(model, 'roi_head', None), 'bbox_head', None)
+inputs = sample['inputs']  # one image, or a list of views
 name = lambda obj: type(obj).__module__ + '.' + type(obj).__name__
 print(repr(dict(
     scope=cfg.default_scope, model=name(model), backbone=name(model.backbone),
-    dataset=name(dataset), length=len(dataset), classes=list(dataset.metainfo['classes']),
-    num_classes=head.num_classes, img_path=dataset.get_data_info(0)['img_path'],
-    inputs=tuple(sample['inputs'].shape))))
+    dataset=name(dataset), length=len(dataset),
+    classes=list(dataset.metainfo.get('classes', [])),
+    num_classes=getattr(head, 'num_classes', None),
+    img_path=dataset.get_data_info(0)['img_path'],
+    inputs=[tuple(v.shape) for v in inputs] if isinstance(inputs, list) else tuple(inputs.shape))))
 '''
 
 # What mmdet's / mmseg's tools/train.py do, with the overrides of --cfg-options.
@@ -116,10 +122,11 @@ def _train_one_iteration(config, overrides, work_dir, data_root):
     assert 'TRAINED_ITERS 1' in out, out[-3000:]
 
 
-@pytest.mark.parametrize('config', [MMDET_EXAMPLE, MMSEG_EXAMPLE], ids=['mmdet', 'mmseg'])
+@pytest.mark.parametrize('config', [MMDET_EXAMPLE, MMSEG_EXAMPLE, MMPRETRAIN_EXAMPLE],
+                         ids=['mmdet', 'mmseg', 'mmpretrain'])
 def test_example_inherits_the_scopes_own_config_and_imports_the_plugin(config):
     text = config.read_text()
-    scope = 'mmdet' if 'mmdet' in config.name else 'mmseg'
+    scope = config.name.split('_')[0]
     assert f"'{scope}::" in text
     assert "custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)" in text
     # Self-contained for a project outside this repository: no base config of ours.
@@ -162,3 +169,63 @@ def test_mmdet_example_trains_one_iteration(shared_data, tmp_path):
 def test_mmseg_example_trains_one_iteration(shared_data, tmp_path):
     camvid = shared_data('camvid')
     _train_one_iteration(MMSEG_EXAMPLE, MMSEG_OVERRIDES, tmp_path, camvid.parent)
+
+
+# The self-supervised example at 64 px on two photos with their masks, queue of 4 keys.
+MMPRETRAIN_OVERRIDES = {
+    **COMMON_OVERRIDES,
+    'train_dataloader.dataset.indices': 2,  # one epoch = one iteration
+    'train_dataloader.dataset.pipeline': [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadSaliencyMap'),
+        dict(type='SaliencyMultiView', num_views=2, transforms=[[
+            dict(type='SaliencyConstrainedRandomResizedCrop', scale=64,
+                 crop_ratio_range=(0.2, 1.), min_salient_fraction=0.2),
+            dict(type='SaliencyRandomFlip', prob=0.5)]]),
+        dict(type='PackSaliencyInputs'),
+    ],
+    'model.queue_len': 4,
+    'train_cfg.max_epochs': 1,
+}
+
+# Where the example's model gets its preprocessor and its batches their layout, as
+# mmpretrain's tools/train.py builds them.
+PREPROCESS = '''
+import sys
+from mmengine.config import Config
+from mmengine.runner import Runner
+cfg = Config.fromfile(sys.argv[1])
+cfg.merge_from_dict(eval(sys.argv[2]))
+cfg.work_dir = sys.argv[3]
+runner = Runner.from_cfg(cfg)
+batch = next(iter(runner.train_dataloader))
+data = runner.model.data_preprocessor(batch, True)
+views = data['inputs']
+print(repr(dict(preprocessor=type(runner.model.data_preprocessor).__name__,
+                views=[tuple(v.shape) for v in views],
+                mean=float(sum(v.mean() for v in views) / len(views)))))
+'''
+
+
+def test_mmpretrain_example_trains_cast_one_iteration(shared_data, tmp_path):
+    """CAST in an mmpretrain project through custom_imports alone, with the two lines a
+    self-supervised model needs: SelfSupDataPreprocessor and default_collate."""
+    bsds = shared_data('bsds500')
+    info = _build(MMPRETRAIN_EXAMPLE, bsds.parent)
+    assert info['scope'] == 'mmpretrain'
+    assert info['model'] == 'attn_plugins.cast.model.CAST'
+    assert info['backbone'].startswith('mmpretrain.')  # mmpretrain's own ResNet-50
+    assert info['dataset'] == 'attn_plugins.data.saliency_datasets.SaliencyImageFolder'
+    assert info['length'] == 200  # the BSDS500 training photos with SOD masks
+    assert info['img_path'].startswith(str(bsds)) and os.path.isfile(info['img_path'])
+    assert info['inputs'] == [(3, 224, 224), (3, 224, 224)]  # two views
+    # The views come as one normalised (B, 3, H, W) tensor each: default_collate stacked
+    # them, SelfSupDataPreprocessor normalised them (raw pixels would average ~100).
+    out = _run(PREPROCESS, MMPRETRAIN_EXAMPLE, repr(MMPRETRAIN_OVERRIDES), tmp_path / 'pre',
+               data_root=bsds.parent)
+    batch = ast.literal_eval(out.strip().splitlines()[-1])
+    assert batch['preprocessor'] == 'SelfSupDataPreprocessor'
+    assert batch['views'] == [(2, 3, 64, 64), (2, 3, 64, 64)]
+    assert abs(batch['mean']) < 3
+    _train_one_iteration(MMPRETRAIN_EXAMPLE, MMPRETRAIN_OVERRIDES, tmp_path / 'train',
+                         bsds.parent)
