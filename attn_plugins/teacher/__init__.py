@@ -10,7 +10,7 @@ of the fixation-like map ``p_t`` (:func:`fixation_like_map`), the student's
 :class:`GaussianCenterBias`, and where the shipped default teacher lies
 (:func:`default_teacher_files`). The OpenMMLab adapters live in :mod:`.models`
 (``SaliencyTeacher`` and the students), :mod:`.hooks` (``OnlineTeacherHook``) and
-:mod:`.transforms` (``AddEmptyMaps``, ``FixationsFromMap``).
+:mod:`.transforms` (``AddEmptyMaps``, ``FixationsFromMap``, ``KeepTeacherView``).
 """
 from .default import default_teacher_files
 from .heads import SpatialAttentionHead
