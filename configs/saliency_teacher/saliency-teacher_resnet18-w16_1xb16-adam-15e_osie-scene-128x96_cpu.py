@@ -2,8 +2,8 @@
 # a quarter wide (16 stem channels; 0.7M parameters, 1.4 MB in fp16) trained from scratch on
 # the 1,000 training images of OSIE and the Scene saliency set at 128x96 for 15 epochs,
 # decoder at stride 8 on stages 2-4. CPU-size sibling of
-# saliency-teacher_resnet50_1xb32-adam-20e_salicon-320x240.py on the two fixation sets that
-# ship beside the repository. Train it, then export the shipped weights:
+# saliency-teacher_resnet50_1xb32-adam-20e_osie-scene-320x240.py. Train it, then export the
+# shipped weights:
 #   python tools/train.py <this config>
 #   python tools/export_teacher.py <this config> work_dirs/<this config's name>/epoch_15.pth
 _base_ = [

@@ -21,6 +21,9 @@ TEACHER_SUPERVISED_INIT = (
     TEACHER + 'saliency-teacher_resnet50-in1k-supervised-init_1xb32-adam-20e_salicon-320x240.py')
 SIBLINGS = {
     TEACHER_FULL: TEACHER + 'saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py',
+    # OSIE + Scene; the CPU sibling is the teacher shipped with the package
+    TEACHER + 'saliency-teacher_resnet50_1xb32-adam-20e_osie-scene-320x240.py':
+        TEACHER + 'saliency-teacher_resnet18-w16_1xb16-adam-15e_osie-scene-128x96_cpu.py',
     # The CPU configs download no weights, so the from-scratch CPU teacher stands for both.
     TEACHER_SUPERVISED_INIT:
         TEACHER + 'saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py',

@@ -16,7 +16,9 @@ WIDE = 'configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-1
 
 
 def load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / 'tools' / f'{name}.py')
+    """A tool by its path under tools/ (``'gen_saliency'``, ``'analysis/saliency_baselines'``)."""
+    spec = importlib.util.spec_from_file_location(name.split('/')[-1],
+                                                  REPO_ROOT / 'tools' / f'{name}.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -83,3 +85,32 @@ def test_gen_saliency_takes_one_teacher(capsys):
             gen_saliency.parse_args(argv)
     err = capsys.readouterr().err
     assert 'not both' in err and 'CONFIG CHECKPOINT, or --teacher default' in err
+
+
+def test_the_shipped_teacher_loads_weights_only_and_keeps_its_recorded_scores(shared_data):
+    """Its held-out scores on every 10th image of OSIE and Scene (recorded when it was
+    exported, results/saliency_baselines/val_every10_default_teacher.json) come back."""
+    import json
+
+    from attn_plugins.teacher import default_teacher_files
+
+    config, weights = default_teacher_files()
+    state = torch.load(weights, weights_only=True)
+    assert all(v.dtype == torch.float16 for v in state.values() if v.is_floating_point())
+    assert sum(v.numel() * v.element_size() for v in state.values()) < 2 * 2**20
+
+    data = shared_data('osie').parent
+    shared_data('scene_saliency')
+    tool = load_tool('analysis/saliency_baselines')
+    recorded = json.loads((REPO_ROOT / 'results' / 'saliency_baselines' /
+                           'val_every10_default_teacher.json').read_text())
+    results = tool.main(['--data-root', str(data), '--every', '10', '--methods',
+                         '--teacher', 'default-teacher', 'default', 'none'])
+    for name in ('osie', 'scene'):
+        got = results['datasets'][name]['summary']['default-teacher']
+        want = recorded['datasets'][name]['summary']['default-teacher']
+        for metric in ('nss', 'cc', 'auc_judd'):
+            assert got[metric]['mean'] == pytest.approx(want[metric]['mean'], abs=1e-4)
+        # and it beats the centre bias there
+        centre = recorded['datasets'][name]['summary']['center_bias']
+        assert got['nss']['mean'] > centre['nss']['mean']

@@ -11,6 +11,8 @@ width (0.03: one degree of visual angle on OSIE's 800x600 images, 24 px). Shuffl
 as negatives the fixations of every other image of the split (rescaled to this image), so the
 centre bias scores 0.5 there; information gain is in bits per fixation over the centre bias.
 An estimator that does not beat the centre bias knows less than "people look at the middle".
+Trained saliency teachers are scored beside the estimators with --teacher NAME CONFIG CKPT
+(CONFIG 'default' with CKPT 'none': the teacher shipped with the package).
 
 Examples:
     # the README's table: both held-out splits, every estimator
@@ -18,6 +20,10 @@ Examples:
 
     # the centre bias alone on all 700 OSIE images
     python tools/analysis/saliency_baselines.py --datasets osie --split all --methods center_bias
+
+    # the shipped teacher beside the centre bias on both held-out splits
+    python tools/analysis/saliency_baselines.py --methods center_bias \
+        --teacher default-teacher default none
 
     # every 10th training image, two estimators, another data folder
     ATTN_DATA_ROOT=/data python tools/analysis/saliency_baselines.py --split train --every 10 \
@@ -41,6 +47,8 @@ sys.path.insert(0, REPO_ROOT)
 
 from attn_plugins.data import OSIEFixations, SceneSaliencyFixations  # noqa: E402
 from attn_plugins.evaluation import score_saliency  # noqa: E402
+from attn_plugins.teacher.build import (build_teacher, teacher_input_size,  # noqa: E402
+                                        teacher_saliency)
 from attn_plugins.saliency import (ESTIMATORS, center_bias,  # noqa: E402
                                    estimate_saliency, fixation_density, fixations_to_map,
                                    information_gain, relative_fixations, shuffled_auc,
@@ -63,7 +71,11 @@ def parse_args(argv=None):
     parser.add_argument('--datasets', nargs='+', default=list(DATASETS), choices=list(DATASETS))
     parser.add_argument('--split', default='val', choices=['val', 'train', 'all'],
                         help='the fixed held-out split (default), the rest, or every image')
-    parser.add_argument('--methods', nargs='+', default=list(ESTIMATORS), choices=ESTIMATORS)
+    parser.add_argument('--methods', nargs='*', default=list(ESTIMATORS), choices=ESTIMATORS)
+    parser.add_argument('--teacher', nargs=3, action='append', default=[],
+                        metavar=('NAME', 'CONFIG', 'CHECKPOINT'),
+                        help="a trained saliency teacher to score too (repeatable); CONFIG "
+                        "'default' and CHECKPOINT 'none' for the shipped one")
     parser.add_argument('--blur-frac', type=float, default=0.03,
                         help='fixation-density blur as a fraction of the image width')
     parser.add_argument('--center-sigma', type=float, default=0.25,
@@ -98,9 +110,14 @@ def dataset_fixations(dataset):
     return relative
 
 
-def score_dataset(dataset, methods, blur_frac: float, center_sigma: float, every: int):
-    """{method: {metric: [one value per image]}} over every ``every``-th image."""
-    scores = {method: {metric: [] for metric in METRICS} for method in methods}
+def score_dataset(dataset, methods, blur_frac: float, center_sigma: float, every: int,
+                  teachers=None):
+    """{method: {metric: [one value per image]}} over every ``every``-th image.
+
+    ``teachers`` maps a name to ``(model, input size)``; each is scored like a method.
+    """
+    teachers = teachers or {}
+    scores = {method: {metric: [] for metric in METRICS} for method in [*methods, *teachers]}
     relative = dataset_fixations(dataset)
     indices = range(0, len(dataset), every)
     progress = ProgressBar(len(indices))
@@ -115,8 +132,12 @@ def score_dataset(dataset, methods, blur_frac: float, center_sigma: float, every
                      fixation_density=fixation_density(fixation_map, sigma_px=blur_frac * width))
         negatives = shuffled_negatives(relative, index, (height, width))
         baseline = center_bias((height, width), sigma=center_sigma)
-        for method in methods:
-            prediction = estimate_saliency(image, method, center_sigma=center_sigma)
+        predictions = {method: estimate_saliency(image, method, center_sigma=center_sigma)
+                       for method in methods}
+        for name, (model, size) in teachers.items():
+            bgr = np.ascontiguousarray(image[..., ::-1])  # teachers read BGR, as loaded
+            predictions[name] = teacher_saliency(model, bgr, size)
+        for method, prediction in predictions.items():
             values = score_saliency(prediction, truth, DENSITY_METRICS)
             values['sauc'] = shuffled_auc(prediction, fixation_map, negatives)
             values['info_gain'] = information_gain(prediction, fixation_map, baseline)
@@ -150,8 +171,16 @@ def main(argv=None):
     args = parse_args(argv)
     if args.every < 1:
         raise SystemExit(f'--every must be a positive integer, got {args.every}')
+    teachers = {}
+    for name, config, checkpoint in args.teacher:
+        model, cfg = build_teacher(config, None if checkpoint.lower() == 'none' else checkpoint)
+        teachers[name] = (model, teacher_input_size(cfg))
+    if not args.methods and not teachers:
+        raise SystemExit('nothing to score: give --methods and/or --teacher')
     results = dict(split=args.split, blur_frac=args.blur_frac, center_sigma=args.center_sigma,
-                   every=args.every, datasets={})
+                   every=args.every, teachers={name: dict(config=config, checkpoint=checkpoint)
+                                               for name, config, checkpoint in args.teacher},
+                   datasets={})
     for name in args.datasets:
         dataset = load_split(name, args.data_root, args.split)
         count = len(range(0, len(dataset), args.every))
@@ -159,7 +188,7 @@ def main(argv=None):
               'of the width', flush=True)
         start = time.time()
         scores = score_dataset(dataset, args.methods, args.blur_frac, args.center_sigma,
-                               args.every)
+                               args.every, teachers)
         summary = {method: {metric: dict(mean=float(np.mean(values)), std=float(np.std(values)))
                             for metric, values in per_metric.items()}
                    for method, per_metric in scores.items()}
