@@ -1,5 +1,6 @@
 """Resuming inside an epoch: kill -9 a real tools/train.py run, --resume it, and compare with
 an uninterrupted run (iterations, data order, checkpoints, ETA)."""
+import itertools
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from mmengine.config import Config
 from PIL import Image
 
@@ -166,3 +168,81 @@ def test_epoch_based_configs_use_the_resumable_loop():
                             or 'by_epoch' in train_cfg):
             offenders.append(f'{path.relative_to(REPO_ROOT)}: {dict(train_cfg)}')
     assert not offenders, '\n'.join(offenders)
+
+
+class StubModel:
+    """Records the batches it is trained on."""
+
+    def __init__(self):
+        self.seen = []
+
+    def train(self):
+        pass
+
+    def train_step(self, data_batch, optim_wrapper):
+        self.seen.append(data_batch.tolist())
+        return {}
+
+
+STUB_RUNS = itertools.count()
+
+
+def stub_loop(num_workers=0, seed=3, sampler_seed=None):
+    """A ResumableEpochBasedTrainLoop over 22 numbers in shuffled batches of 4 (5 per epoch)
+    with mmengine's DefaultSampler, and a stub runner: no model, no hooks."""
+    from types import SimpleNamespace
+
+    from mmengine.dataset import DefaultSampler
+    from mmengine.logging import MessageHub
+    from torch.utils.data import DataLoader
+
+    sampler = DefaultSampler(list(range(22)), seed=seed if sampler_seed is None else sampler_seed)
+    loader = DataLoader(list(range(22)), batch_size=4, drop_last=True, sampler=sampler,
+                        num_workers=num_workers, persistent_workers=num_workers > 0)
+    runner = SimpleNamespace(seed=seed, model=StubModel(), optim_wrapper=None,
+                             message_hub=MessageHub.get_instance(f'stub-{next(STUB_RUNS)}'),
+                             call_hook=lambda *args, **kwargs: None)
+    return loops.ResumableEpochBasedTrainLoop(runner, loader, max_epochs=2), runner, sampler
+
+
+def epoch_order(sampler, epoch):
+    sampler.set_epoch(epoch)
+    indices = list(sampler)
+    return [indices[i:i + 4] for i in range(0, 20, 4)]
+
+
+@pytest.mark.parametrize('num_workers', [0, 2])
+def test_resumed_epoch_leaves_out_the_trained_batches(num_workers):
+    loop, runner, sampler = stub_loop(num_workers)
+    # As Runner.resume leaves it after a checkpoint saved after batch 3 of epoch 2.
+    loop._epoch, loop._iter = 1, 8
+    runner.message_hub.update_info(loops.BATCHES_DONE_KEY, 3)
+    loop.run_epoch()  # DistSamplerSeedHook would set the epoch; the stub has no hooks
+    assert runner.model.seen == epoch_order(sampler, 0)[3:] and loop.iter == 10
+    loop.run_epoch()  # the next epoch is whole again
+    assert runner.model.seen[2:] == epoch_order(sampler, 0) and loop.iter == 15
+    assert runner.message_hub.get_info(loops.BATCHES_DONE_KEY) == 0
+
+
+def test_sampler_follows_the_resumed_seed_unless_the_config_set_its_own():
+    loop, runner, sampler = stub_loop(seed=3)
+    runner.seed = 11  # Runner.resume restored the checkpoint's seed after the loader was built
+    loop._epoch = loop._max_epochs  # nothing left to train
+    loop.run()
+    assert sampler.seed == 11
+    loop, runner, sampler = stub_loop(seed=3, sampler_seed=5)  # sampler=dict(seed=5) in a config
+    runner.seed, loop._epoch = 11, loop._max_epochs
+    loop.run()
+    assert sampler.seed == 5
+
+
+def test_checkpoint_position_that_does_not_fit_the_epoch():
+    loop, runner, _ = stub_loop()
+    runner.message_hub.update_info(loops.BATCHES_DONE_KEY, 6)  # an epoch has 5 batches now
+    with pytest.raises(RuntimeError, match='trained 6 batches of epoch 1, but an epoch now has 5'):
+        loop.run_epoch()
+    # A checkpoint of mmengine's loop records no position: the epoch starts over, as there.
+    loop, runner, _ = stub_loop()
+    loop._epoch, loop._iter = 1, 8
+    loop.run_epoch()
+    assert len(runner.model.seen) == 5
