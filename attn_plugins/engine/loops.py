@@ -3,9 +3,8 @@
 mmengine's ``EpochBasedTrainLoop`` restores ``epoch`` and ``iter`` from a checkpoint and then
 replays the saved epoch from its first batch. A checkpoint saved by iteration
 (``CheckpointHook(by_epoch=False, interval=N)``) lies inside an epoch, so the resumed run trains
-the batches before it a second time, ends past ``max_iters`` (an epoch of 10 batches killed
-after batch 10, checkpoint after batch 8: 20 more iterations instead of 2 + the rest) and logs a
-negative ETA (``-1 day, 23:59:59``). This loop leaves those batches out instead, so that a
+the epoch's batches before it a second time, ends that many iterations past ``max_iters`` and
+logs a negative ETA (``-1 day, 23:59:59``) over them. This loop leaves those batches out, so that a
 killed and resumed run trains on exactly the batches, in the same order, that an uninterrupted
 run would have, and stops at ``max_epochs * len(train_dataloader)`` iterations.
 """
