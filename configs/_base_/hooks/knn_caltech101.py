@@ -1,7 +1,7 @@
 # kNN accuracy of the encoder during pretraining (KNNAccuracyHook): every epoch, 20-NN
 # (cosine, temperature 0.07) of 1,000 Caltech-101 test images among 2,000 training images,
 # 64 px, BatchNorm in eval mode; logs knn/top1 and knn/mean_class to the log, the message hub
-# and the visualizer (vis_data/scalars.json). About 15 s per evaluation on 2 CPU cores.
+# and the visualizer (vis_data/scalars.json).
 # Add this file to a pretraining config's _base_; a config that sets its own custom_hooks
 # replaces this list, so copy the hook into it instead.
 custom_hooks = [
