@@ -27,7 +27,7 @@ def test_import_has_no_side_effects_beyond_registration(tmp_path):
     assert proc.stdout.strip() == '[]'
 
 
-CORE_MODULES = ['attn_plugins.saliency', 'attn_plugins.attention']
+CORE_MODULES = ['attn_plugins.saliency', 'attn_plugins.attention', 'attn_plugins.probes']
 
 
 def test_core_imports_without_openmmlab(tmp_path):
