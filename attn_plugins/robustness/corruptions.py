@@ -119,6 +119,22 @@ def fog(x, severity: int = 1) -> np.ndarray:
     return np.clip(x * max_val / (max_val + c[0]), 0, 1) * 255
 
 
+def gaussian_rgb(image: np.ndarray, sigma: float) -> np.ndarray:
+    """scikit-image's Gaussian filter over the two spatial axes of an (H, W, 3) image, as
+    ``imagecorruptions`` calls it with ``multichannel=True`` (now ``channel_axis=-1``).
+
+    Args:
+        image (np.ndarray): (H, W, 3) float image in [0, 1].
+        sigma (float): Standard deviation in pixels.
+
+    Returns:
+        np.ndarray: (H, W, 3) float64 blurred image.
+    """
+    from skimage.filters import gaussian
+
+    return gaussian(image, sigma=sigma, channel_axis=-1)
+
+
 def glass_blur(x, severity: int = 1) -> np.ndarray:
     """``imagecorruptions``' glass blur with ``channel_axis=-1`` for ``multichannel=True``.
 
@@ -132,11 +148,9 @@ def glass_blur(x, severity: int = 1) -> np.ndarray:
     Returns:
         np.ndarray: (H, W, 3) float64 image in [0, 255].
     """
-    from skimage.filters import gaussian
-
     # sigma, max_delta, iterations
     c = [(0.7, 1, 2), (0.9, 2, 1), (1, 2, 3), (1.1, 3, 2), (1.5, 4, 2)][severity - 1]
-    x = np.uint8(gaussian(np.array(x) / 255., sigma=c[0], channel_axis=-1) * 255)
+    x = np.uint8(gaussian_rgb(np.array(x) / 255., c[0]) * 255)
     x_shape = np.array(x).shape
     # locally shuffle pixels
     for _ in range(c[2]):
@@ -146,24 +160,14 @@ def glass_blur(x, severity: int = 1) -> np.ndarray:
                 h_prime, w_prime = h + dy, w + dx
                 # swap
                 x[h, w], x[h_prime, w_prime] = x[h_prime, w_prime], x[h, w]
-    return np.clip(gaussian(x / 255., sigma=c[0], channel_axis=-1), 0, 1) * 255
+    return np.clip(gaussian_rgb(x / 255., c[0]), 0, 1) * 255
 
 
 def gaussian_blur(x, severity: int = 1) -> np.ndarray:
-    """``imagecorruptions``' Gaussian blur with ``channel_axis=-1`` for ``multichannel=True``.
-
-    Args:
-        x (np.ndarray | PIL.Image.Image): (H, W, 3) uint8 RGB image.
-        severity (int): 1 to 5.
-
-    Returns:
-        np.ndarray: (H, W, 3) float64 image in [0, 255].
-    """
-    from skimage.filters import gaussian
-
-    c = [1, 2, 3, 4, 6][severity - 1]
-    x = gaussian(np.array(x) / 255., sigma=c, channel_axis=-1)
-    return np.clip(x, 0, 1) * 255
+    """``imagecorruptions``' Gaussian blur (one of the four extra corruptions) through
+    :func:`gaussian_rgb`; arguments and result as :func:`glass_blur`."""
+    sigma = [1, 2, 3, 4, 6][severity - 1]
+    return np.clip(gaussian_rgb(np.array(x) / 255., sigma), 0, 1) * 255
 
 
 def impulse_noise(x, severity: int = 1) -> np.ndarray:
