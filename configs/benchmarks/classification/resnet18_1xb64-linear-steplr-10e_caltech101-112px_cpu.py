@@ -48,7 +48,7 @@ test_evaluator = val_evaluator
 optim_wrapper = dict(type='OptimWrapper',
                      optimizer=dict(type='SGD', lr=30. * 64 / 256, momentum=0.9, weight_decay=0.))
 param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[6, 8], gamma=0.1)]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10, val_interval=10)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=10, val_interval=10)
 val_cfg = dict()
 test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=256)

@@ -26,7 +26,7 @@ optim_wrapper = dict(type='OptimWrapper',
                      optimizer=dict(type='SGD', lr=30. * 128 / 256, momentum=0.9,
                                     weight_decay=0.))
 param_scheduler = [dict(type='CosineAnnealingLR', T_max=30, by_epoch=True, begin=0, end=30)]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_interval=5)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=30, val_interval=5)
 val_cfg = dict()
 test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=256)

@@ -13,3 +13,5 @@ pretrain_ckpt = 'work_dirs/mocov2_resnet50_8xb32-coslr-200e_in1k/epoch_200.pth'
 model = dict(backbone=dict(init_cfg=dict(
     _delete_=True, type='Pretrained', checkpoint=pretrain_ckpt, prefix='backbone.')))
 auto_scale_lr = dict(base_batch_size=256)
+# mmpretrain's 100 epochs, with the loop that resumes inside an epoch.
+train_cfg = dict(type='ResumableEpochBasedTrainLoop')
