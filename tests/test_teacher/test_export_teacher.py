@@ -114,3 +114,25 @@ def test_the_shipped_teacher_loads_weights_only_and_keeps_its_recorded_scores(sh
         # and it beats the centre bias there
         centre = recorded['datasets'][name]['summary']['center_bias']
         assert got['nss']['mean'] > centre['nss']['mean']
+
+
+def test_cross_dataset_study_skips_trained_teachers_and_scores_both_splits(tmp_path,
+                                                                            shared_data):
+    import json
+
+    from tests.conftest import run_tool
+
+    shared_data('osie'), shared_data('scene_saliency')
+    work = tmp_path / 'cross'
+    (work / 'osie').mkdir(parents=True)
+    trained_like(LEAN, work / 'osie' / 'epoch_15.pth')  # a finished run is not redone
+    out = tmp_path / 'cross.json'
+    proc = run_tool(['tools/analysis/teacher_cross_dataset.py', '--train-sets', 'osie',
+                     '--every', '50', '--work-dir', work, '--out', out], timeout=600)
+    assert '[cross] osie: trained already' in proc.stdout
+    assert not list(work.glob('osie/2*'))  # no training log: nothing was trained
+    held_out = json.loads(out.read_text())['held_out']
+    assert set(held_out) == {'osie', 'scene'}
+    for scores in held_out.values():
+        assert set(scores) == {'center_bias', 'trained on osie'}
+        assert scores['center_bias']['info_gain']['mean'] == pytest.approx(0, abs=1e-6)
