@@ -107,6 +107,7 @@ class FrozenEvaluation:
         self.progress = progress
         self.extraction = dict(images=0, seconds=0.0)  # images encoded in this process
         self._probes: Dict[str, Tuple[dict, LinearProbe]] = {}
+        self._features: Dict[str, Tuple[torch.Tensor, torch.Tensor]] = {}
 
     # -- data ---------------------------------------------------------------------------
     def _loader(self, split: str, transform: Optional[dict] = None,
@@ -135,6 +136,8 @@ class FrozenEvaluation:
         Returns:
             tuple[Tensor, Tensor]: (N, C) features and (N,) labels.
         """
+        if split in self._features:
+            return self._features[split]
         key = self._key(encoder=self.identity['digest'], split=split)
         entry = self.features_cache.load(key)
         if entry is None:
@@ -143,7 +146,8 @@ class FrozenEvaluation:
                       f'at {self.size} px', logger='current')
             entry = dict(features=self._encode(loader), labels=dataset_labels(loader.dataset))
             self.features_cache.save(key, entry)
-        return entry['features'], entry['labels']
+        self._features[split] = (entry['features'], entry['labels'])
+        return self._features[split]
 
     @property
     def num_classes(self) -> int:
