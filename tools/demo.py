@@ -3,8 +3,10 @@ photos that ship with scikit-image (no dataset download), ending with a picture 
 model looks and a short summary.
 
 By default it pretrains CAST (saliency-constrained crops + Grad-CAM grounding loss) with
-saliency maps from the unsupervised spectral-residual estimator; --method picks another
-pretraining, --teacher uses a trained saliency teacher's maps instead of the estimator.
+saliency maps from the teacher shipped with the package (trained on human eye fixations of
+OSIE and the Scene saliency set; tools/gen_saliency.py --teacher default labels the photos);
+--method picks another pretraining, --teacher a teacher of your own, --no-teacher the best
+unsupervised estimate (image signature times a centre prior) instead.
 
 Of the 16 photos, 12 are trained on and 4 are held out (HELD_OUT_PHOTOS): the summary gives
 the agreement between the model's attention and the saliency maps on each group, before and
@@ -18,10 +20,11 @@ Examples:
     python tools/demo.py --epochs 2                 # shorter
     python tools/demo.py --method mocov2            # the MoCo v2 baseline, for comparison
     python tools/demo.py --work-dir /tmp/demo --repeat 40
-    # a trained saliency teacher's maps instead of the spectral-residual estimate
+    # a saliency teacher of your own
     T=configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py
     python tools/demo.py --teacher $T \
         work_dirs/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu/epoch_10.pth
+    python tools/demo.py --no-teacher              # no teacher: an unsupervised estimate
 """
 import argparse
 import copy
@@ -51,6 +54,8 @@ SAMPLE_PHOTOS = ('astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg',
 # a near-copy of a training photo (motorcycle_left/right are, so they stay together).
 HELD_OUT_PHOTOS = ('chelsea.png', 'coffee.png', 'coins.png', 'ihc.png')
 CROP_SIZE = 96
+# The unsupervised estimate of --no-teacher (attn_plugins.saliency.estimate_saliency).
+ESTIMATE = 'signature_center'
 
 
 def export_sample_photos(folder: str, max_side: int = 400) -> list:
@@ -87,9 +92,13 @@ def parse_args(argv=None):
         epilog=__doc__.split('\n\n', 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--method', choices=sorted(METHOD_CONFIGS), default='cast',
                         help='what to pretrain (default: %(default)s)')
-    parser.add_argument('--teacher', nargs=2, metavar=('CONFIG', 'CHECKPOINT'),
-                        help='label the photos with this saliency teacher '
-                        '(tools/gen_saliency.py) instead of the spectral-residual estimator')
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument('--teacher', nargs=2, metavar=('CONFIG', 'CHECKPOINT'),
+                        help='label the photos with this saliency teacher instead of the '
+                        'shipped one (tools/gen_saliency.py)')
+    source.add_argument('--no-teacher', action='store_true',
+                        help='no teacher: estimate each map from its photo (image signature '
+                        'times a centre prior)')
     parser.add_argument('--work-dir', default='work_dirs/demo',
                         help='output folder (default: %(default)s)')
     parser.add_argument('--epochs', type=int, default=4, help='default: %(default)s')
@@ -127,7 +136,8 @@ def label_with_teacher(teacher, image_dir, out_dir):
     """Write teacher saliency maps for the photos with tools/gen_saliency.py (resumable).
 
     Args:
-        teacher (Sequence[str]): The teacher's config file and checkpoint.
+        teacher (Sequence[str] | None): The teacher's config file and checkpoint, or None for
+            the teacher shipped with the package.
         image_dir (str): Folder of the photos.
         out_dir (str): Folder for the maps, one PNG per photo stem.
 
@@ -137,13 +147,17 @@ def label_with_teacher(teacher, image_dir, out_dir):
     """
     import subprocess
 
-    config, checkpoint = teacher
-    for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'--teacher {what} not found: {path}')
+    if teacher is None:
+        which = ['--teacher', 'default']
+    else:
+        config, checkpoint = teacher
+        for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'--teacher {what} not found: {path}')
+        which = [config, checkpoint]
     # Data loading in this process (--num-workers 0): 16 small photos do not pay for workers.
-    command = [sys.executable, osp.join(REPO_ROOT, 'tools', 'gen_saliency.py'), config,
-               checkpoint, '--images', image_dir, '--out-dir', out_dir, '--num-workers', '0']
+    command = [sys.executable, osp.join(REPO_ROOT, 'tools', 'gen_saliency.py'), *which,
+               '--images', image_dir, '--out-dir', out_dir, '--num-workers', '0']
     status = subprocess.run(command).returncode
     if status != 0:
         raise RuntimeError(f'labelling the photos with the teacher failed (exit status '
@@ -156,7 +170,7 @@ def demo_pipeline(pipeline, saliency_dir):
     pipeline = copy.deepcopy(pipeline)
     for index, step in enumerate(pipeline):
         if step['type'] == 'LoadSaliencyMap' and saliency_dir is None:
-            pipeline[index] = dict(type='EstimateSaliency')
+            pipeline[index] = dict(type='EstimateSaliency', method=ESTIMATE)
     return pipeline
 
 
@@ -167,7 +181,7 @@ def build_config(args, image_dir, train_list, saliency_dir):
         args (argparse.Namespace): The demo's options.
         image_dir (str): Folder of the photos.
         train_list (str): List file of the training photos, relative to ``image_dir``.
-        saliency_dir (str | None): Teacher maps, or None for the spectral-residual estimate.
+        saliency_dir (str | None): Teacher maps, or None for the unsupervised estimate.
 
     Returns:
         mmengine.Config: The config to build the runner from.
@@ -205,7 +219,7 @@ def attention_samples(paths, saliency_dir, held_out=()):
 
     Args:
         paths (list[str]): Photo paths.
-        saliency_dir (str | None): Teacher maps, or None for the spectral-residual estimate.
+        saliency_dir (str | None): Teacher maps, or None for the unsupervised estimate.
         held_out (Sequence[str]): Paths of held-out photos; their captions say so.
 
     Returns:
@@ -214,7 +228,7 @@ def attention_samples(paths, saliency_dir, held_out=()):
     import mmcv
 
     from attn_plugins.data import LoadSaliencyMap
-    from attn_plugins.saliency import spectral_residual_saliency
+    from attn_plugins.saliency import estimate_saliency
 
     samples = []
     for path in paths:
@@ -222,7 +236,7 @@ def attention_samples(paths, saliency_dir, held_out=()):
         name = osp.splitext(osp.basename(path))[0]
         sample = dict(img=img, name=f'{name} (held out)' if path in held_out else name)
         if saliency_dir is None:
-            sample['saliency'] = spectral_residual_saliency(img[..., ::-1])
+            sample['saliency'] = estimate_saliency(img[..., ::-1], ESTIMATE)
         else:
             stem = osp.splitext(osp.basename(path))[0]
             sample = LoadSaliencyMap()(dict(sample, saliency_path=osp.join(saliency_dir,
@@ -266,12 +280,14 @@ def main(argv=None):
           f'{len(train_paths)} to train on, {len(held_out_paths)} held out '
           f'({", ".join(osp.basename(p) for p in held_out_paths)})')
     saliency_dir = None
-    if args.teacher:
+    if args.no_teacher:
+        print('[demo] saliency: an estimate from each photo (image signature x centre prior; '
+              'no teacher, no labels)')
+    else:
         saliency_dir = osp.abspath(osp.join(args.work_dir, 'teacher_saliency'))
         label_with_teacher(args.teacher, image_dir, saliency_dir)
-        print(f'[demo] teacher saliency maps in {saliency_dir}')
-    else:
-        print('[demo] saliency: spectral-residual estimate of each photo (no teacher, no labels)')
+        which = 'the shipped default teacher' if args.teacher is None else 'your teacher'
+        print(f'[demo] saliency maps of {which} in {saliency_dir}')
 
     runner = build_runner(build_config(args, image_dir, train_list, saliency_dir))
     samples = attention_samples(paths, saliency_dir, held_out_paths)
@@ -301,7 +317,8 @@ def main(argv=None):
         method=args.method, images=len(train_paths),
         held_out_images=[osp.basename(p) for p in held_out_paths], epochs=args.epochs,
         iterations=runner.iter, seed=args.seed, torch_threads=torch.get_num_threads(),
-        saliency='teacher' if args.teacher else 'spectral residual',
+        saliency=('estimate' if args.no_teacher else
+                  'default teacher' if args.teacher is None else 'teacher'),
         losses=loss_summary(runner), attention_saliency_cc=agreement,
         attention_saliency_cc_per_photo={
             osp.basename(p): dict(initial=b, trained=a) for p, b, a in zip(paths, before, after)},

@@ -154,13 +154,17 @@ def test_estimate_saliency_uses_the_rgb_image_and_keeps_existing_maps():
     rng = np.random.RandomState(0)
     bgr = rng.randint(0, 255, (40, 48, 3)).astype(np.uint8)
     bgr[10:20, 5:15] = (255, 0, 0)  # a blue patch: BGR and RGB luma differ there
-    results = EstimateSaliency()(dict(img=bgr))
+    results = EstimateSaliency(method='spectral_residual')(dict(img=bgr))
     expected = spectral_residual_saliency(bgr[..., ::-1])
     np.testing.assert_allclose(results['saliency'], expected)
     assert not np.allclose(results['saliency'], spectral_residual_saliency(bgr))
     assert results['saliency'].dtype == np.float32
     kept = EstimateSaliency()(dict(img=bgr, saliency=np.ones((40, 48), np.float32)))
     assert kept['saliency'].min() == 1
+    # the default estimate is the image signature times the centre prior
+    from attn_plugins.saliency import estimate_saliency
+    np.testing.assert_allclose(EstimateSaliency()(dict(img=bgr))['saliency'],
+                               estimate_saliency(bgr[..., ::-1], 'signature_center'))
 
 
 def test_estimate_saliency_methods_and_a_teacher(tmp_path):

@@ -73,7 +73,7 @@ def variant_wrapper(args, variant):
     from attn_plugins.evaluation.robustness import BackgroundVariantDataset
 
     mask_transform = dict(grabcut=dict(type='GrabCutForeground', margin=args.box_margin),
-                          estimate=dict(type='EstimateSaliency'),
+                          estimate=dict(type='EstimateSaliency', method='spectral_residual'),
                           pipeline=None)[args.mask_source]
 
     def wrap(dataset):
