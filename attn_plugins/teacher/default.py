@@ -22,6 +22,11 @@ def default_teacher_files() -> Tuple[str, str]:
 
     Raises:
         FileNotFoundError: If the package was installed without them.
+
+    Example:
+        >>> config, weights = default_teacher_files()
+        >>> osp.basename(config), osp.basename(weights)
+        ('default_teacher.py', 'default_teacher.pth')
     """
     for path in (DEFAULT_TEACHER_CONFIG, DEFAULT_TEACHER_WEIGHTS):
         if not osp.isfile(path):

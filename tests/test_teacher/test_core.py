@@ -10,7 +10,7 @@ import pytest
 import attn_plugins.teacher as teacher
 from tests.conftest import run_doctests
 
-CORE = ('losses', 'heads', 'saliency_net')
+CORE = ('losses', 'heads', 'saliency_net', 'default')
 
 
 @pytest.mark.parametrize('module', CORE)
