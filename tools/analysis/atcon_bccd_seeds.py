@@ -28,7 +28,7 @@ Run it from the repository root (the configs' data root is relative to it).
 
 Examples:
     # everything, one heavy job at a time on a shared machine
-    python tools/analysis/atcon_bccd_seeds.py --lock /tmp/attn_heavy.lock --nice 5
+    python tools/analysis/atcon_bccd_seeds.py --lock /tmp/attn_heavy.lock --nice 5 --threads 1
 
     # only the baseline and step 2, seeds 0 and 1; then only rewrite the summary
     python tools/analysis/atcon_bccd_seeds.py --arms supervised consistency --seeds 0 1
@@ -97,6 +97,8 @@ def parse_args(argv=None):
     parser.add_argument('--lock', help='hold this file lock (flock) while training and testing '
                         'each arm and seed, e.g. /tmp/attn_heavy.lock on a shared machine')
     parser.add_argument('--nice', type=int, default=0, help='raise the niceness by this much')
+    parser.add_argument('--threads', type=int, help='torch threads (default: torch\'s own); 1 '
+                        'keeps a shared CPU from stalling the threads of one run on each other')
     parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                         help='passed to every training (e.g. a shorter schedule for a try)')
     parser.add_argument('--summary-only', action='store_true',
@@ -274,6 +276,9 @@ def main(argv=None):
                          f'data relative to it')
     if args.nice:
         os.nice(args.nice)
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
     os.makedirs(args.out_dir, exist_ok=True)
     if not args.summary_only:
         for arm in [a for a in ARMS if a in args.arms]:
