@@ -21,8 +21,8 @@ class FewShotSampler(Sampler):
     the same across runs, epochs and ranks whatever the training seed. The log states, per
     class, the positives and negatives drawn and the class's share of positives in the
     subset beside its share in the whole dataset (a subset far from the dataset's prior
-    teaches the classifier another prior). Each epoch shuffles it with ``seed + epoch``; with several
-    processes each rank takes every ``world_size``-th index, as mmengine's
+    teaches the classifier another prior). Each epoch shuffles it with ``seed + epoch``;
+    with several processes each rank takes every ``world_size``-th index, as mmengine's
     ``DefaultSampler`` does.
 
     Args:

@@ -153,13 +153,14 @@ def test_detector_fires_on_a_constant_map_model_and_not_on_a_trained_one():
     assert trained < 0.5
 
 
-def samples_for_metric(model, images, labels, num_classes=2):
+def samples_for_metric(model, images, labels):
     """What ATCONClassifier.predict hands a metric, as dicts."""
     consistency, maps = attention_consistency(model, images, create_graph=False,
                                               return_maps=True)
     scores = torch.sigmoid(maps['logits'])
     binariness = mask_binariness(maps['mask'])
-    return [dict(pred_score=scores[i], gt_label=torch.tensor([int(labels[i])]), gt_label_difficult=[],
+    return [dict(pred_score=scores[i], gt_label=torch.tensor([int(labels[i])]),
+                 gt_label_difficult=[],
                  grad_cam=maps['cam'][i], mask_binariness=binariness[i],
                  attention_consistency=consistency[i]) for i in range(len(images))]
 

@@ -14,17 +14,18 @@ sampler's ``subset_seed`` and is the same 16 images for every seed):
   scratch with the baseline's lr and length
   (``configs/atcon/atcon-combined_resnet18_1xb8-adam-200i_bccd-8shot_cpu.py``).
 
-Every run keeps the checkpoint of its best validation mAP (``save_best``); that checkpoint is
-scored on BCCD test with the consistency config's test settings, once with ATCON's mask and
-once with the scale-free mask (``test`` / ``test_scalefree``: F1, mAP, attention
+Every run keeps the checkpoint of its best validation mAP (``save_best``); that checkpoint
+is scored on BCCD test with the consistency config's test settings, once with ATCON's mask
+and once with the scale-free mask (``test`` / ``test_scalefree``: F1, mAP, attention
 consistency, localisation, collapse guards, the all-"present" F1 and the label prior; F1 and
 mAP are the same in both, the attention numbers differ). Trainings and tests run in this
 process (through ``tools/train.py`` and ``tools/test.py``), one after the other, each arm
-and seed under ``--lock`` if given (the wall times exclude waiting for it). The script is resumable: an arm and seed whose result file exists is
-skipped, and a run whose training finished is only tested. Small results go to
-``--out-dir`` (one JSON per arm and seed, ``summary.json``, ``summary.md``: mean +- std over
-the seeds); logs and checkpoints to ``--work-dir`` (under ``work_dirs/``, git-ignored).
-Run it from the repository root (the configs' data root is relative to it).
+and seed under ``--lock`` if given (the wall times exclude waiting for it). The script is
+resumable: an arm and seed whose result file exists is skipped, and a run whose training
+finished is only tested. Small results go to ``--out-dir`` (one JSON per arm and seed,
+``summary.json``, ``summary.md``: mean +- std over the seeds); logs and checkpoints to
+``--work-dir`` (under ``work_dirs/``, git-ignored). Run it from the repository root (the
+configs' data root is relative to it).
 
 Examples:
     # everything, one heavy job at a time on a shared machine
