@@ -1,6 +1,7 @@
-"""OpenMMLab data adapters: datasets, transforms and samplers (registered on import)."""
-from importlib.util import find_spec
+"""OpenMMLab data adapters: datasets, transforms and samplers (registered on import).
 
+The mmdet dataset ``VOCFormatDataset`` is in :mod:`.detection`, registered with the mmdet
+scope (:mod:`attn_plugins.scopes.mmdet`)."""
 from .class_list import ClassFolderList
 from .image_folder import ImageFolder, find_images, read_list_file
 from .object_crops import CropObjectBox, VOCObjectCrops
@@ -25,7 +26,3 @@ __all__ = [
     'PackSaliencyInputs', 'stack_field', 'align_maps', 'crop_sample', 'resize_sample',
     'flip_sample', 'read_saliency_map', 'index_saliency_maps'
 ]
-
-if find_spec('mmdet') is not None:  # mmdet's DATASETS: detection transfer
-    from .detection import VOCFormatDataset
-    __all__ += ['VOCFormatDataset']

@@ -1,7 +1,8 @@
 """OpenMMLab backbones with VARS attention: a ViT and an RVT-Ti-like conv-stem ViT.
 
-Registered in the ``MODELS`` registries of mmpretrain, mmdet and mmseg, so classification,
-self-supervised, detection and segmentation configs can all name them.
+Registered in mmpretrain's ``MODELS`` here, and in mmdet's and mmseg's by
+:mod:`attn_plugins.scopes` (the tuple :data:`VARS_BACKBONES`) when those scopes are used, so
+classification, self-supervised, detection and segmentation configs can all name them.
 
 Each layer's token mixer is chosen by an ``attn_cfg`` dict: ``dictionary`` is
 ``'dynamic'`` (VARS-D), ``'static_dynamic'`` (VARS-SD) or ``'static'`` (VARS-S, patch tokens
@@ -22,8 +23,8 @@ from mmpretrain.models.backbones.vision_transformer import (TransformerEncoderLa
                                                             VisionTransformer)
 from mmpretrain.models.utils import (LayerScale, MultiheadAttention, build_norm_layer,
                                      resize_pos_embed)
+from mmpretrain.registry import MODELS
 
-from ..engine import register_model_everywhere
 from .attention import VARSAttention, sparse_code_attention
 from .static_conv import VARSStaticConv
 
@@ -110,7 +111,7 @@ class VARSTransformerEncoderLayer(TransformerEncoderLayer):
         return self.ffn(self.ln2(x), identity=x)
 
 
-@register_model_everywhere
+@MODELS.register_module()
 class VARSVisionTransformer(VisionTransformer):
     """Vision Transformer whose self-attention is replaced by VARS attention.
 
@@ -321,7 +322,7 @@ def _conv_out(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-@register_model_everywhere
+@MODELS.register_module()
 class VARSRVT(BaseBackbone):
     """RVT-Ti-like backbone with VARS attention, as in the VARS paper's RVT experiments.
 
@@ -449,3 +450,7 @@ class VARSRVT(BaseBackbone):
             if stage < len(self.pools):
                 x = self.pools[stage](x)
         return tuple(outs)
+
+
+#: The backbones transfer configs (mmdet, mmseg scopes) name.
+VARS_BACKBONES = (VARSVisionTransformer, VARSRVT)

@@ -2,7 +2,6 @@
 import os
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 from tests.conftest import REPO_ROOT
@@ -33,13 +32,15 @@ CORE_MODULES = ['attn_plugins.saliency', 'attn_plugins.attention', 'attn_plugins
 def test_core_imports_without_openmmlab(tmp_path):
     """With no mm* package importable, the package and its pure-torch core import, and
     nothing of OpenMMLab is loaded."""
-    site = Path(sysconfig.get_paths()['purelib'])
     visible = tmp_path / 'site'
     visible.mkdir()
-    for entry in site.iterdir():
-        if not entry.name.lower().startswith(('mmcv', 'mmengine', 'mmpretrain', 'mmdet',
-                                              'mmseg')):
-            (visible / entry.name).symlink_to(entry)
+    # every site-packages folder on the path: the clone's .venv and the shared environment
+    for site in (Path(p) for p in sys.path if p.endswith('site-packages')):
+        for entry in site.iterdir() if site.is_dir() else ():
+            if not entry.name.lower().startswith(('mmcv', 'mmengine', 'mmpretrain', 'mmdet',
+                                                  'mmseg', '__editable__', 'attn_plugins')) \
+                    and not (visible / entry.name).exists():
+                (visible / entry.name).symlink_to(entry)
     code = ('import importlib, sys, attn_plugins; '
             f'[importlib.import_module(m) for m in {CORE_MODULES!r}]; '
             'print(sorted(m for m in sys.modules if m.split(".")[0] in '

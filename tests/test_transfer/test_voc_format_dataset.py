@@ -10,7 +10,7 @@ pytest.importorskip('mmdet')
 
 from mmengine.registry import DefaultScope  # noqa: E402
 
-from attn_plugins.data import VOCFormatDataset  # noqa: E402
+from attn_plugins.data.detection import VOCFormatDataset  # noqa: E402
 from attn_plugins.data.voc import read_split  # noqa: E402
 
 BCCD_CLASSES = ('RBC', 'WBC', 'Platelets')
