@@ -33,10 +33,7 @@ from typing import Dict
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import torch  # noqa: E402
-
-import attn_plugins  # noqa: E402,F401  (lets torch's weights-only loader read mmengine checkpoints)
-from attn_plugins.engine.transfer import checkpoint_state_dict, weights_under  # noqa: E402
+# torch and attn_plugins.engine are imported where they are used: --help answers without them.
 
 
 def parse_args(argv=None):
@@ -55,7 +52,7 @@ def parse_args(argv=None):
 
 
 def extract_backbone(checkpoint: str, prefix: str = 'backbone.',
-                     keep_prefix: bool = False) -> Dict[str, torch.Tensor]:
+                     keep_prefix: bool = False) -> Dict[str, 'torch.Tensor']:
     """The tensors of ``checkpoint`` under ``prefix``.
 
     Args:
@@ -72,6 +69,9 @@ def extract_backbone(checkpoint: str, prefix: str = 'backbone.',
         FileNotFoundError: If ``checkpoint`` does not exist.
         ValueError: If no tensor is under ``prefix``.
     """
+    # attn_plugins.engine lets torch's weights-only loader read mmengine checkpoints.
+    from attn_plugins.engine.transfer import checkpoint_state_dict, weights_under
+
     if prefix and not prefix.endswith('.'):
         prefix += '.'
     weights = weights_under(checkpoint_state_dict(checkpoint), prefix, checkpoint)
@@ -82,6 +82,8 @@ def extract_backbone(checkpoint: str, prefix: str = 'backbone.',
 
 def main(argv=None):
     args = parse_args(argv)
+    import torch
+
     slim = extract_backbone(args.checkpoint, args.prefix, args.keep_prefix)
     out_dir = osp.dirname(osp.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)

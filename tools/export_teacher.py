@@ -22,13 +22,8 @@ import os
 import os.path as osp
 import sys
 
-import torch
-
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
-
-from attn_plugins.teacher.build import build_teacher, teacher_input_size  # noqa: E402
-from attn_plugins.teacher.default import WEIGHTS_DIR  # noqa: E402
 
 MAX_BYTES = 2 * 2**20  # the package ships at most 2 MB of teacher weights
 
@@ -39,8 +34,14 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help="the teacher's training config")
     parser.add_argument('checkpoint', help='the trained checkpoint')
-    parser.add_argument('--out-dir', default=WEIGHTS_DIR, help='default: %(default)s')
-    return parser.parse_args(argv)
+    parser.add_argument('--out-dir',
+                        help="default: the package's teacher weights folder, "
+                        'attn_plugins/teacher/weights')
+    args = parser.parse_args(argv)
+    if args.out_dir is None:  # imported after parsing: attn_plugins.teacher imports torch
+        from attn_plugins.teacher.default import WEIGHTS_DIR
+        args.out_dir = WEIGHTS_DIR
+    return args
 
 
 def sha256(path: str) -> str:
@@ -60,7 +61,10 @@ def export_teacher(config: str, checkpoint: str, out_dir: str) -> dict:
     Raises:
         ValueError: If the teacher has no input size or its weights exceed 2 MB in fp16.
     """
+    import torch
     from mmengine.config import Config
+
+    from attn_plugins.teacher.build import build_teacher, teacher_input_size
 
     teacher, cfg = build_teacher(config, checkpoint, 'cpu')
     input_size = teacher_input_size(cfg)

@@ -46,21 +46,12 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Sequence, Tuple
 
-import cv2
-import mmcv
 import numpy as np
-import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
-from mmengine.utils import ProgressBar
-from torch.utils.data import DataLoader, Dataset
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
-from attn_plugins.data import find_images  # noqa: E402
-from attn_plugins.saliency import resize_map  # noqa: E402
-from attn_plugins.teacher.build import build_teacher, teacher_input_size  # noqa: E402
+# torch, mmcv, mmengine and the plugin are imported where they are used, so that --help
+# answers without them.
 
 FORMATS = ('png', 'npy')
 TMP_SUFFIX = '.tmp'
@@ -99,8 +90,9 @@ def parse_args(argv=None):
                         '%(default)s)')
     parser.add_argument('--fsync', action='store_true',
                         help='flush each map to disk before renaming it into place')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
-                        help='where the teacher runs (default: %(default)s)')
+    parser.add_argument('--device',
+                        help='where the teacher runs (default: cuda if torch sees a GPU, '
+                        'else cpu)')
     args = parser.parse_args(argv)
     if args.teacher and (args.config or args.checkpoint):
         parser.error('give either --teacher default or CONFIG CHECKPOINT, not both')
@@ -111,11 +103,16 @@ def parse_args(argv=None):
                      '--dataset-config CONFIG')
     if args.batch_size < 1:
         parser.error(f'--batch-size must be positive, got {args.batch_size}')
+    if args.device is None:
+        import torch
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     return args
 
 
 def dataset_images(config: str, key: str) -> List[str]:
     """``img_path`` of every sample of the dataset at ``key`` in ``config``."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
 
     if not osp.isfile(config):
@@ -153,6 +150,8 @@ def write_map_atomic(path: str, saliency: np.ndarray, fsync: bool = False) -> No
     ``path``: a reader (or a restarted run) sees the whole map or none. ``fsync`` flushes
     the file to the disk before the rename (durability across a power loss).
     """
+    import cv2
+
     folder, name = osp.split(path)
     if path.endswith('.png'):
         ok, encoded = cv2.imencode('.png', np.round(np.clip(saliency, 0, 1) * 255)
@@ -188,8 +187,12 @@ def remove_stale_temporaries(out_dir: str) -> int:
     return len(stale)
 
 
-class _Images(Dataset):
-    """Reads and resizes images; an unreadable one yields its error instead of failing."""
+class _Images:
+    """Reads and resizes images; an unreadable one yields its error instead of failing.
+
+    A map-style dataset (``DataLoader`` needs only ``__len__`` and ``__getitem__``), not a
+    ``torch.utils.data.Dataset`` subclass, so the module imports without torch.
+    """
 
     def __init__(self, paths: Sequence[str], size: Tuple[int, int]) -> None:
         self.paths = list(paths)
@@ -199,6 +202,9 @@ class _Images(Dataset):
         return len(self.paths)
 
     def __getitem__(self, index: int) -> dict:
+        import mmcv
+        import torch
+
         path = self.paths[index]
         try:
             img = mmcv.imread(path)  # BGR, as LoadImageFromFile reads it
@@ -215,15 +221,17 @@ def _collate(items: List[dict]) -> List[dict]:
     return items
 
 
-def write_map(saliency: torch.Tensor, shape: Tuple[int, int], path: str,
+def write_map(saliency: 'torch.Tensor', shape: Tuple[int, int], path: str,
               fsync: bool) -> str:
     """Resize one teacher map to its image's ``shape``, scale to max 1 and write it."""
+    from attn_plugins.saliency import resize_map
+
     full = resize_map(saliency, shape).numpy()
     write_map_atomic(path, full / max(float(full.max()), 1e-30), fsync)
     return path
 
 
-def label_images(teacher: torch.nn.Module, outputs: Dict[str, str], size: Tuple[int, int],
+def label_images(teacher: 'torch.nn.Module', outputs: Dict[str, str], size: Tuple[int, int],
                  batch_size: int = 16, num_workers: int = 0, writers: int = 2,
                  fsync: bool = False) -> dict:
     """Write the missing maps of ``outputs`` (image path -> map path).
@@ -241,6 +249,10 @@ def label_images(teacher: torch.nn.Module, outputs: Dict[str, str], size: Tuple[
         dict: ``written`` and ``skipped`` (lists of map paths) and ``failed`` (list of
         ``(image path, reason)``).
     """
+    import torch
+    from mmengine.utils import ProgressBar
+    from torch.utils.data import DataLoader
+
     todo = [image for image, out in outputs.items() if not osp.exists(out)]
     summary = dict(written=[], failed=[],
                    skipped=[out for out in outputs.values() if osp.exists(out)])
@@ -284,6 +296,10 @@ def label_images(teacher: torch.nn.Module, outputs: Dict[str, str], size: Tuple[
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    import attn_plugins  # noqa: F401  (registers the plugin's components)
+    from attn_plugins.data import find_images
+    from attn_plugins.teacher.build import build_teacher, teacher_input_size
+
     teacher, cfg = build_teacher(args.teacher or args.config, args.checkpoint, args.device)
     size = tuple(args.input_size) if args.input_size else teacher_input_size(cfg)
     if size is None:

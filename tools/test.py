@@ -16,14 +16,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import mmengine  # noqa: E402
-from mmengine.evaluator import DumpResults  # noqa: E402
-from mmengine.model import is_model_wrapper  # noqa: E402
-
-import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
-from attn_plugins.engine import load_weights  # noqa: E402
-from attn_plugins.engine.launch import (add_launch_args, build_runner,  # noqa: E402
-                                        load_config, set_work_dir, setup_launcher)
+# Only the parser's helper here (no torch): --help answers at once; main() imports the rest.
+from attn_plugins.cli import add_launch_args  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -42,6 +36,14 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    import mmengine
+    from mmengine.evaluator import DumpResults
+    from mmengine.model import is_model_wrapper
+
+    import attn_plugins  # noqa: F401  (registers the plugin's components)
+    from attn_plugins.engine import load_weights
+    from attn_plugins.engine.launch import build_runner, load_config, set_work_dir, setup_launcher
+
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint not found: {args.checkpoint}')
     cfg = load_config(args.config, args.cfg_options)

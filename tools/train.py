@@ -25,13 +25,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import torch  # noqa: E402
-
-import attn_plugins  # noqa: E402,F401  (registers the plugin's components)
-from attn_plugins.engine.launch import (add_launch_args,  # noqa: E402
-                                        add_tensorboard_backend, build_runner, load_config,
-                                        set_work_dir, setup_launcher)
-from attn_plugins.engine.transfer import add_transfer_args, set_pretrained  # noqa: E402
+# Only the parser's helpers here (no torch): --help answers at once; main() imports the rest.
+from attn_plugins.cli import add_launch_args, add_transfer_args  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -61,6 +56,11 @@ def parse_args(argv=None):
 
 def merge_args(cfg, args):
     """Apply the command-line options to ``cfg``."""
+    import torch
+
+    from attn_plugins.engine.launch import add_tensorboard_backend, set_work_dir
+    from attn_plugins.engine.transfer import set_pretrained
+
     set_work_dir(cfg, args.work_dir, args.config)
     if args.pretrained:
         set_pretrained(cfg, args.pretrained, args.pretrained_prefix, args.pretrained_min_match)
@@ -91,6 +91,9 @@ def merge_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
+    import attn_plugins  # noqa: F401  (registers the plugin's components)
+    from attn_plugins.engine.launch import build_runner, load_config, setup_launcher
+
     cfg = load_config(args.config, args.cfg_options)
     cfg = merge_args(cfg, args)
     setup_launcher(cfg, args.launcher, args.local_rank)

@@ -20,7 +20,6 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Grad-CAM / attention overlays for a folder of images.',
@@ -70,6 +69,7 @@ def main(argv=None):
     samples = load_samples(find_images(args.images)[:args.max_images], args.saliency_dir)
     draw_model_attention(model, samples, args.out, args.size, title=osp.basename(args.config))
     print(f'attention overlays for {len(samples)} images: {osp.abspath(args.out)}')
+
 
 if __name__ == '__main__':
     main()

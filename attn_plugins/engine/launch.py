@@ -3,7 +3,6 @@
 The tools run configs of any OpenMMLab 2.x scope (mmpretrain, mmdet, mmseg): the config's
 ``default_scope`` picks the registries, mmengine's ``Runner`` does the rest.
 """
-import argparse
 import copy
 import os
 import os.path as osp
@@ -12,26 +11,11 @@ from typing import Optional, Union
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
-
-
-def add_launch_args(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments every tool that builds a runner shares."""
-    parser.add_argument('--work-dir', help='folder for logs and checkpoints '
-                        '(default: ./work_dirs/<config name>)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
-        help='override config keys, e.g. train_dataloader.batch_size=8 '
-        '"train_dataloader.dataset.data_root=/data/bsds500/"; lists as key="[a,b]"')
-    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
-                        help='job launcher (dist_train.sh and slurm_train.sh set it)')
-    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK instead.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
-                        help=argparse.SUPPRESS)
+from ..cli import LAUNCHERS, add_launch_args  # noqa: F401  (light; tools' parsers)
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:

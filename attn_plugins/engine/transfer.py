@@ -16,7 +16,6 @@ before anything is trained. The other modules that take the weights (a C4 detect
 head) are compared too, and a low share is logged as a warning: their own extra layers (the
 head's extra norm) start fresh by design.
 """
-import argparse
 import copy
 import logging
 from collections import OrderedDict
@@ -25,36 +24,13 @@ from typing import Dict, List, Tuple
 import torch
 from mmengine.config import Config, ConfigDict
 
+from ..cli import add_transfer_args  # noqa: F401  (light; tools' parsers)
+from ..defaults import MIN_PRETRAINED_MATCH
 from .checkpoint import checkpoint_state_dict  # noqa: F401  (tools import it from here)
 
 # The modules of ``cfg.model`` that take pretrained weights, as dotted paths. The backbone
 # is required; the others are set when the config has them.
 PRETRAINED_MODULES = ('backbone', 'roi_head.shared_head')
-
-#: Share of a module's tensors (weights and buffers, BatchNorm's ``num_batches_tracked``
-#: left out) that ``--pretrained`` must fill by name and shape. Below it the checkpoint is
-#: taken for another architecture. What does not match (a ViT's position embedding at
-#: another resolution, which the backbone interpolates on loading) keeps its initial value.
-MIN_PRETRAINED_MATCH = 0.9
-
-
-def add_transfer_args(parser: argparse.ArgumentParser) -> None:
-    """Add ``--pretrained``, ``--pretrained-prefix`` and ``--pretrained-min-match`` to a
-    training tool's parser."""
-    parser.add_argument(
-        '--pretrained', metavar='CHECKPOINT',
-        help='transfer: initialise the backbone (and the shared res5 head of a C4 detector) '
-        'from the weights under --pretrained-prefix in CHECKPOINT, e.g. a MoCo or CAST '
-        'pretraining checkpoint')
-    parser.add_argument(
-        '--pretrained-prefix', default='backbone.', metavar='PREFIX',
-        help="key prefix of the backbone weights in CHECKPOINT (default: 'backbone.'; "
-        "'' for a slim checkpoint from tools/export_backbone.py)")
-    parser.add_argument(
-        '--pretrained-min-match', type=float, default=MIN_PRETRAINED_MATCH, metavar='SHARE',
-        help='fail unless the checkpoint fills at least this share of the backbone\'s '
-        'tensors by name and shape (default: %(default)s; 0 turns the check off)')
-
 
 def weights_under(state_dict: Dict[str, object], prefix: str,
                   source: str) -> 'OrderedDict[str, torch.Tensor]':

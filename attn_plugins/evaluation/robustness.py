@@ -10,7 +10,6 @@ runner-free loop that scores a model on a config's test set with the config's ow
 
 The pixel work is the pure core in :mod:`attn_plugins.robustness`.
 """
-import argparse
 import copy
 import time
 import zlib
@@ -20,7 +19,6 @@ import mmcv
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform, Compose
-from mmengine.config import DictAction
 from mmengine.dataset import BaseDataset
 from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
@@ -28,6 +26,7 @@ from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
+from ..cli import add_evaluation_args  # noqa: F401  (light; tools' parsers)
 from ..robustness import (CORRUPTIONS, EXTRA_CORRUPTIONS, MIXED_VARIANTS, SEVERITIES,
                           VARIANTS, background_donors, background_variant, corrupt,
                           grabcut_foreground)
@@ -395,30 +394,3 @@ class CellTimer:
         eta = elapsed / self.done * (self.total - self.done)
         print_log(f'[{self.done}/{self.total}] {message}  (elapsed {elapsed:.0f}s, '
                   f'ETA {eta:.0f}s)', logger=self.logger)
-
-
-def add_evaluation_args(parser: argparse.ArgumentParser, baseline_help: str) -> None:
-    """The command-line options every robustness tool shares: the model, an optional
-    baseline model, which split and metric to score, and where to run.
-
-    Args:
-        parser (argparse.ArgumentParser): The tool's parser.
-        baseline_help (str): Help text of ``--baseline`` (what the baseline is for).
-    """
-    parser.add_argument('config', help='classifier config (its test set and metric are used)')
-    parser.add_argument('checkpoint', help='checkpoint of the model')
-    parser.add_argument('--name', help='model name in the tables (default: config name)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
-                        help='overrides of the model config')
-    parser.add_argument('--baseline', nargs=2, metavar=('CONFIG', 'CHECKPOINT'),
-                        help=baseline_help)
-    parser.add_argument('--baseline-name', default='baseline', help='default: %(default)s')
-    parser.add_argument('--baseline-cfg-options', nargs='+', action=DictAction,
-                        metavar='KEY=VALUE', help='overrides of the baseline config')
-    parser.add_argument('--split', default='test', choices=['test', 'val'],
-                        help='use <split>_dataloader and <split>_evaluator '
-                        '(default: %(default)s)')
-    parser.add_argument('--metric-key', help='metric to report (default: the top-1 accuracy)')
-    parser.add_argument('--num-workers', type=int, default=0,
-                        help='dataloader workers (default: %(default)s)')
-    parser.add_argument('--device', default='cpu', help='default: %(default)s')

@@ -9,11 +9,9 @@ from typing import Dict, Sequence
 
 import torch
 
+from ..defaults import FEW_SHOT_WEIGHT_DECAY  # the few-shot probes' L2 penalty
 from .linear import check_features, fit_linear_probe, mean_class_accuracy, top1_accuracy
 from .stats import mean_std
-
-#: L2 penalty of the few-shot probes (added to the mean cross-entropy).
-FEW_SHOT_WEIGHT_DECAY = 1e-2
 
 
 def few_shot_indices(labels: torch.Tensor, shots: int, seed: int) -> torch.Tensor:

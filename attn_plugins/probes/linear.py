@@ -16,9 +16,8 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 import torch.nn.functional as F
 
-#: Weight decays tried by :func:`select_weight_decay` (the penalty ``wd / 2 * |W|^2`` is added
-#: to the mean cross-entropy, so it does not grow with the number of samples).
-DEFAULT_WEIGHT_DECAYS = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+# The weight decays select_weight_decay tries, in a pure-Python module the tools read too.
+from ..defaults import DEFAULT_WEIGHT_DECAYS
 
 
 def check_features(features: torch.Tensor, labels: torch.Tensor, name: str) -> None:

@@ -11,11 +11,9 @@ import numpy as np
 from scipy.fft import dctn, idctn
 from scipy.ndimage import gaussian_filter, uniform_filter
 
+from ..defaults import SALIENCY_ESTIMATORS as ESTIMATORS  # the methods, pure Python
 from ._utils import as_numpy
 from .maps import center_bias, resize_map
-
-ESTIMATORS = ('signature_center', 'image_signature', 'spectral_residual_center',
-              'spectral_residual', 'center_bias')
 
 # ITU-R BT.601 luma weights, as MATLAB's rgb2gray in the authors' reference code.
 _LUMA = np.array([0.299, 0.587, 0.114])

@@ -34,7 +34,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import numpy as np  # noqa: E402
 
-from attn_plugins.evaluation.robustness import add_evaluation_args  # noqa: E402
+from attn_plugins.cli import add_evaluation_args  # noqa: E402
 from attn_plugins.robustness import VARIANTS  # noqa: E402
 
 

@@ -32,7 +32,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
-from attn_plugins.evaluation.robustness import add_evaluation_args  # noqa: E402
+from attn_plugins.cli import add_evaluation_args  # noqa: E402
 from attn_plugins.robustness import CORRUPTIONS, SEVERITIES  # noqa: E402
 
 

@@ -36,27 +36,19 @@ import os.path as osp
 import sys
 import time
 
-import mmcv
 import numpy as np
-from mmengine.registry import DefaultScope
-from mmengine.utils import ProgressBar
-from PIL import Image
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from attn_plugins.data import OSIEFixations, SceneSaliencyFixations  # noqa: E402
-from attn_plugins.evaluation import score_saliency  # noqa: E402
-from attn_plugins.teacher.build import (build_teacher, teacher_input_size,  # noqa: E402
-                                        teacher_saliency)
-from attn_plugins.saliency import (ESTIMATORS, center_bias,  # noqa: E402
-                                   estimate_saliency, fixation_density, fixations_to_map,
-                                   information_gain, relative_fixations, shuffled_auc,
-                                   shuffled_negatives)
+# mmcv, mmengine and the plugin's torch modules are imported where they are used, so that
+# --help answers without them (and tools/analysis/teacher_cross_dataset.py imports this).
+from attn_plugins.defaults import SALIENCY_ESTIMATORS as ESTIMATORS  # noqa: E402
 
 DATA_ROOT = os.environ.get('ATTN_DATA_ROOT', osp.join(REPO_ROOT, '..', 'shared', 'data'))
-# name -> (dataset class, folder under the data root)
-DATASETS = {'osie': (OSIEFixations, 'osie'), 'scene': (SceneSaliencyFixations, 'scene_saliency')}
+# name -> (dataset class in attn_plugins.data, folder under the data root)
+DATASETS = {'osie': ('OSIEFixations', 'osie'), 'scene': ('SceneSaliencyFixations',
+                                                         'scene_saliency')}
 DENSITY_METRICS = ('nss', 'cc', 'kld', 'sim', 'auc_judd')  # attn_plugins.evaluation's
 METRICS = DENSITY_METRICS + ('sauc', 'info_gain')
 HIGHER_IS_BETTER = {'nss': True, 'cc': True, 'kld': False, 'sim': True, 'auc_judd': True,
@@ -89,7 +81,12 @@ def parse_args(argv=None):
 
 def load_split(name: str, data_root: str, split: str):
     """The registered fixation dataset ``name`` (its fixed split), without a pipeline."""
-    dataset_cls, folder = DATASETS[name]
+    from mmengine.registry import DefaultScope
+
+    from attn_plugins import data
+
+    class_name, folder = DATASETS[name]
+    dataset_cls = getattr(data, class_name)
     root = osp.join(data_root, folder)
     if not osp.isdir(root):
         raise SystemExit(f'{root} not found: pass --data-root (or set ATTN_DATA_ROOT) to the '
@@ -100,6 +97,10 @@ def load_split(name: str, data_root: str, split: str):
 
 def dataset_fixations(dataset):
     """Every image's fixations as fractions of its width and height."""
+    from PIL import Image
+
+    from attn_plugins.saliency import relative_fixations
+
     relative = []
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
@@ -116,6 +117,15 @@ def score_dataset(dataset, methods, blur_frac: float, center_sigma: float, every
 
     ``teachers`` maps a name to ``(model, input size)``; each is scored like a method.
     """
+    import mmcv
+    from mmengine.utils import ProgressBar
+
+    from attn_plugins.evaluation import score_saliency
+    from attn_plugins.saliency import (center_bias, estimate_saliency, fixation_density,
+                                       fixations_to_map, information_gain, shuffled_auc,
+                                       shuffled_negatives)
+    from attn_plugins.teacher.build import teacher_saliency
+
     teachers = teachers or {}
     scores = {method: {metric: [] for metric in METRICS} for method in [*methods, *teachers]}
     relative = dataset_fixations(dataset)
@@ -171,6 +181,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.every < 1:
         raise SystemExit(f'--every must be a positive integer, got {args.every}')
+    from attn_plugins.teacher.build import build_teacher, teacher_input_size
+
     teachers = {}
     for name, config, checkpoint in args.teacher:
         model, cfg = build_teacher(config, None if checkpoint.lower() == 'none' else checkpoint)

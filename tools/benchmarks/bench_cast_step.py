@@ -22,12 +22,8 @@ import argparse
 import sys
 from os import path as osp
 
-import torch
-
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
-
-from measure import cuda_peak_bytes, interleaved_medians, saved_tensor_bytes  # noqa: E402
 
 CAST_CONFIG = 'configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
 MOCO_CONFIG = 'configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
@@ -44,12 +40,17 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    return parser.parse_args(argv)
+    parser.add_argument('--device', help='default: cuda if torch sees a GPU, else cpu')
+    args = parser.parse_args(argv)
+    if args.device is None:
+        import torch  # after parsing: --help answers without it
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return args
 
 
 def make_batch(batch_size, size, device):
     """Two normalised views and data samples carrying each view's saliency."""
+    import torch
     from mmpretrain.structures import DataSample
 
     generator = torch.Generator().manual_seed(0)
@@ -69,6 +70,10 @@ def make_batch(batch_size, size, device):
 
 def main(argv=None):
     args = parse_args(argv)
+    import torch
+
+    from measure import cuda_peak_bytes, interleaved_medians, saved_tensor_bytes
+
     if args.threads:
         torch.set_num_threads(args.threads)
     import attn_plugins  # noqa: F401

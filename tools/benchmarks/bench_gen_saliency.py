@@ -19,16 +19,11 @@ import sys
 import tempfile
 import time
 
-import torch
-
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
 
-import gen_saliency  # noqa: E402
-
-from attn_plugins.data import find_images  # noqa: E402
-from attn_plugins.teacher.build import build_teacher, teacher_input_size  # noqa: E402
+import gen_saliency  # noqa: E402  (light: it imports torch and the plugin where it uses them)
 
 
 def parse_args(argv=None):
@@ -49,6 +44,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    import torch
+
+    from attn_plugins.data import find_images
+    from attn_plugins.teacher.build import build_teacher, teacher_input_size
+
     images = sorted(find_images(args.images))[:args.limit]
     if not images:
         raise SystemExit(f'no images under {args.images}')

@@ -19,14 +19,7 @@ import argparse
 import sys
 from os import path as osp
 
-import torch
-
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-from mmpretrain.models.utils import MultiheadAttention  # noqa: E402
-
-from attn_plugins.vars import VARSAttention  # noqa: E402
-from measure import cuda_peak_bytes, interleaved_medians, saved_tensor_bytes  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -45,8 +38,12 @@ def parse_args(argv=None):
     parser.add_argument('--iters', type=int, default=10, help='timed iterations')
     parser.add_argument('--threads', type=int, default=None,
                         help='torch CPU threads (default: torch\'s choice)')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    return parser.parse_args(argv)
+    parser.add_argument('--device', help='default: cuda if torch sees a GPU, else cpu')
+    args = parser.parse_args(argv)
+    if args.device is None:
+        import torch  # after parsing: --help answers without it
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return args
 
 
 def count_params(module):
@@ -55,6 +52,12 @@ def count_params(module):
 
 def main(argv=None):
     args = parse_args(argv)
+    import torch
+    from mmpretrain.models.utils import MultiheadAttention
+
+    from attn_plugins.vars import VARSAttention
+    from measure import cuda_peak_bytes, interleaved_medians, saved_tensor_bytes
+
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
