@@ -3,13 +3,19 @@ change, in the same call, so crops, flips and resizes can never misalign them.
 
 Keys a sample may carry besides ``img`` (all optional):
 
-- maps, float32 ``(H, W)`` at the image's size, resized bilinearly: ``saliency`` (values in
-  [0, 1]; thresholded at ``mask_threshold`` where a binary mask is needed) and
-  ``fixation_density`` (sums to 1 where it was made). Every geometric transform first holds
+- maps, ``(H, W)`` at the image's size, resized bilinearly: ``saliency`` (values in [0, 1];
+  thresholded at ``mask_threshold`` where a binary mask is needed) and ``fixation_density``
+  (sums to 1 where it was made). A map is float32 in [0, 1], or uint8 with 255 meaning 1.0
+  (``LoadSaliencyMap(to_float32=False)``): every transform keeps a uint8 map uint8 (a
+  quarter of the memory traffic; thresholds become the equivalent integer comparison, see
+  :func:`attn_plugins.saliency.to_mask`) and :class:`PackSaliencyInputs` packs it as
+  float32 in [0, 1], so models see one convention. Every geometric transform first holds
   each map to the one size contract of :func:`attn_plugins.saliency.match_map_to_image`
   (:func:`align_maps`): at the image's size it passes, at the image's aspect ratio it is
   resized to the image once, anything else raises ``ValueError`` naming the file and both
-  sizes;
+  sizes. The one exception is a map that ``SaliencyConstrainedRandomResizedCrop`` resized to
+  a declared ``map_size`` for a consumer that reads a coarse grid: flips keep its size (a
+  flip is exact at any size of the image's aspect ratio);
 - points, float32 ``(N, 2)`` ``(x, y)`` pixel coordinates, 0-based, pixel centres on
   integers: ``fixation_points``.
 
@@ -32,7 +38,8 @@ from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
 from ..saliency import (ESTIMATORS, SaliencyCropSampler, estimate_saliency,
-                        fixation_density, fixations_to_map, match_map_to_image, to_mask)
+                        fixation_density, fixations_to_map, match_map_to_image,
+                        same_aspect_ratio, to_mask)
 
 MAP_KEYS = ('saliency', 'fixation_density')
 POINT_KEYS = ('fixation_points',)
@@ -48,17 +55,54 @@ def _set_shape(results: dict) -> None:
     results['img_shape'] = _image_hw(results)
 
 
-def align_maps(results: dict, path_key: str = 'saliency_path') -> None:
+def match_map_keeping_dtype(saliency: np.ndarray, image_hw: Tuple[int, int],
+                            map_name: Optional[str] = None,
+                            image_name: Optional[str] = None) -> np.ndarray:
+    """:func:`attn_plugins.saliency.match_map_to_image` for a map of this module's contract.
+
+    A uint8 map stays uint8 (a resized one is rounded back to 8 bits); any other map comes
+    back float32.
+
+    Args:
+        saliency (np.ndarray): The map, (h, w), uint8 (255 = 1.0) or float.
+        image_hw (tuple[int, int]): The image's (height, width).
+        map_name (str, optional): The map's file (or another name), for the error message.
+        image_name (str, optional): The image's file, for the error message.
+
+    Returns:
+        np.ndarray: The map at ``image_hw`` (the input itself when it already is).
+
+    Raises:
+        ValueError: If the map's aspect ratio differs from the image's.
+    """
+    saliency = np.asarray(saliency)
+    if saliency.dtype != np.uint8:
+        saliency = saliency.astype(np.float32, copy=False)
+    aligned = match_map_to_image(saliency, image_hw, map_name=map_name, image_name=image_name)
+    if aligned is saliency:
+        return saliency
+    if saliency.dtype == np.uint8:
+        # The bilinear resize stays within the input's range: rounding is all 8 bits need.
+        return np.rint(aligned).astype(np.uint8)
+    return aligned.astype(np.float32, copy=False)
+
+
+def align_maps(results: dict, path_key: str = 'saliency_path',
+               keep_size: bool = False) -> None:
     """Hold every map of ``results`` to the size contract with its image, in place.
 
     Each of :data:`MAP_KEYS` present goes through
     :func:`attn_plugins.saliency.match_map_to_image`: a map at the image's size is left as it
     is (the usual case costs a shape comparison), a map of the image's aspect ratio is resized
-    to the image (once: afterwards it is at the image's size), any other raises.
+    to the image (once: afterwards it is at the image's size), any other raises. A uint8 map
+    stays uint8 (:func:`match_map_keeping_dtype`).
 
     Args:
         results (dict): A sample with ``img`` (H, W[, C]) and maps (h, w).
         path_key (str): Where the ``saliency`` map's file path is, to name it in errors.
+        keep_size (bool): Only check: a map of the image's aspect ratio keeps its size (for
+            transforms that are exact at any such size, such as flips, so that a map resized
+            to a declared ``map_size`` stays small). Defaults to False.
 
     Raises:
         ValueError: A map's aspect ratio differs from its image's; the message names the map
@@ -66,12 +110,16 @@ def align_maps(results: dict, path_key: str = 'saliency_path') -> None:
     """
     image_hw = tuple(_image_hw(results))
     for key in MAP_KEYS:
-        if key in results and np.shape(results[key]) != image_hw:
-            path = results.get(path_key) if key == 'saliency' else None
-            name = f'{key!r}' + (f' ({path})' if path else '')
-            aligned = match_map_to_image(np.asarray(results[key], np.float32), image_hw,
-                                         map_name=name, image_name=results.get('img_path'))
-            results[key] = aligned.astype(np.float32, copy=False)
+        if key not in results:
+            continue
+        shape = np.shape(results[key])
+        if shape == image_hw or (keep_size and len(shape) == 2
+                                 and same_aspect_ratio(shape, image_hw)):
+            continue
+        path = results.get(path_key) if key == 'saliency' else None
+        name = f'{key!r}' + (f' ({path})' if path else '')
+        results[key] = match_map_keeping_dtype(results[key], image_hw, map_name=name,
+                                               image_name=results.get('img_path'))
 
 
 def crop_sample(results: dict, top: int, left: int, height: int, width: int) -> None:
@@ -97,31 +145,66 @@ def crop_sample(results: dict, top: int, left: int, height: int, width: int) -> 
     _set_shape(results)
 
 
+def imresize_map(saliency: np.ndarray, width: int, height: int,
+                 interpolation: str = 'bilinear', backend: str = 'cv2') -> np.ndarray:
+    """Resize one map as :func:`mmcv.imresize` resizes an image, keeping uint8 maps uint8.
+
+    A uint8 map is resized in 8 bits (rounded, as images are); any other map as float32,
+    clipped at 0 after the interpolations that can overshoot (bicubic, lanczos) so it stays
+    non-negative.
+
+    Args:
+        saliency (np.ndarray): The map, (h, w), uint8 (255 = 1.0) or float.
+        width (int): New width.
+        height (int): New height.
+        interpolation (str): Interpolation, as for :func:`mmcv.imresize`.
+        backend (str): ``'cv2'`` or ``'pillow'``.
+
+    Returns:
+        np.ndarray: The (height, width) map, uint8 for a uint8 map, else float32.
+    """
+    if saliency.dtype == np.uint8:
+        return mmcv.imresize(saliency, (width, height), interpolation=interpolation,
+                             backend=backend)
+    old = np.asarray(saliency, dtype=np.float32)
+    if backend == 'pillow':  # mmcv's pillow path takes uint8 only; PIL's 'F' mode
+        new = np.array(Image.fromarray(old, mode='F').resize(
+            (width, height), PIL_INTERPOLATION[interpolation]))
+    else:
+        new = mmcv.imresize(old, (width, height), interpolation=interpolation)
+    if interpolation in ('bicubic', 'lanczos'):
+        new = np.maximum(new, 0)
+    return new
+
+
 def resize_sample(results: dict, width: int, height: int, interpolation: str = 'bilinear',
-                  backend: str = 'cv2') -> None:
+                  backend: str = 'cv2', map_size: Optional[Tuple[int, int]] = None) -> None:
     """Resize the image to ``(width, height)`` and every map and point set with it, in place.
 
-    Maps go through the very same resize as the image (interpolation and backend), so a map
-    that encodes the image's pixels still encodes them afterwards. Interpolations that can
-    overshoot (bicubic, lanczos) are clipped at 0 so maps stay non-negative. Points are scaled
-    about pixel centres, ``x' = (x + 0.5) * sx - 0.5``. Maps are first held to the size
-    contract (:func:`align_maps`).
+    Maps go through the very same resize as the image (interpolation and backend,
+    :func:`imresize_map`), so a map that encodes the image's pixels still encodes them
+    afterwards. Points are scaled about pixel centres, ``x' = (x + 0.5) * sx - 0.5``. Maps
+    are first held to the size contract (:func:`align_maps`).
+
+    Args:
+        results (dict): The sample.
+        width (int): New image width.
+        height (int): New image height.
+        interpolation (str): Interpolation, as for :func:`mmcv.imresize`.
+        backend (str): ``'cv2'`` or ``'pillow'``.
+        map_size (tuple[int, int], optional): ``(width, height)`` of the maps, of the new
+            image's aspect ratio, for a consumer that needs no more (see
+            ``SaliencyConstrainedRandomResizedCrop``); None (default): the image's new size.
     """
     align_maps(results)
     old_h, old_w = _image_hw(results)
     results['img'] = mmcv.imresize(results['img'], (width, height),
                                    interpolation=interpolation, backend=backend)
+    map_width, map_height = map_size or (width, height)
     for key in MAP_KEYS:
         if key in results:
-            old = np.asarray(results[key], dtype=np.float32)
-            if backend == 'pillow':  # mmcv's pillow path takes uint8 only; PIL's 'F' mode
-                new = np.asarray(Image.fromarray(old, mode='F').resize(
-                    (width, height), PIL_INTERPOLATION[interpolation]))
-            else:
-                new = mmcv.imresize(old, (width, height), interpolation=interpolation)
-            if interpolation in ('bicubic', 'lanczos'):
-                new = np.maximum(new, 0)
-            results[key] = new
+            results[key] = imresize_map(results[key], map_width, map_height, interpolation,
+                                        backend)
     scale = np.array([width / old_w, height / old_h], dtype=np.float32)
     for key in POINT_KEYS:
         if key in results:
@@ -130,9 +213,13 @@ def resize_sample(results: dict, width: int, height: int, interpolation: str = '
 
 
 def flip_sample(results: dict, direction: str = 'horizontal') -> None:
-    """Flip the image and every map and point set of ``results``, in place (maps first held
-    to the size contract, :func:`align_maps`)."""
-    align_maps(results)
+    """Flip the image and every map and point set of ``results``, in place.
+
+    Maps are first held to the size contract (:func:`align_maps`), except that a map of the
+    image's aspect ratio keeps its size (``keep_size``): a flip is exact at any such size, so
+    a map resized to a crop's declared ``map_size`` stays at it.
+    """
+    align_maps(results, keep_size=True)
     height, width = _image_hw(results)
     results['img'] = mmcv.imflip(results['img'], direction=direction)
     for key in MAP_KEYS:
@@ -148,11 +235,20 @@ def flip_sample(results: dict, direction: str = 'horizontal') -> None:
             results[key] = points
 
 
-def read_saliency_map(path: str) -> np.ndarray:
-    """Read a saliency map file as float32 ``(H, W)`` with values in [0, 1].
+def read_saliency_map(path: str, to_float32: bool = True) -> np.ndarray:
+    """Read a saliency map file as ``(H, W)`` with values in [0, 1] (uint8: 255 = 1.0).
 
-    8-bit images (PNG, JPEG, ...) are divided by 255; ``.npy`` arrays are taken as they are,
-    or divided by their maximum if it exceeds 1.
+    8-bit images (PNG, JPEG, ...) are divided by 255, or kept as they are with
+    ``to_float32=False``; ``.npy`` arrays are taken as float32, divided by their maximum if
+    it exceeds 1.
+
+    Args:
+        path (str): The map file.
+        to_float32 (bool): Return 8-bit images as float32 in [0, 1]; False keeps them uint8.
+            Defaults to True.
+
+    Returns:
+        np.ndarray: The map, float32, or uint8 for an 8-bit image with ``to_float32=False``.
 
     Raises:
         FileNotFoundError: If ``path`` does not exist.
@@ -169,6 +265,8 @@ def read_saliency_map(path: str) -> np.ndarray:
         saliency = mmcv.imread(path, flag='grayscale')
         if saliency is None:
             raise ValueError(f'cannot read saliency map {path}: not a readable image')
+        if not to_float32:
+            return saliency
         saliency = saliency.astype(np.float32) / 255.0
     if saliency.ndim == 3 and saliency.shape[-1] == 1:
         saliency = saliency[..., 0]
@@ -194,13 +292,21 @@ class LoadSaliencyMap(BaseTransform):
     Args:
         key (str): Where the map goes: ``'saliency'`` or ``'fixation_density'``.
         path_key (str): Where the dataset put the file path.
+        to_float32 (bool): Load 8-bit map files (PNG, JPEG) as float32 in [0, 1]. False
+            keeps them uint8 (255 = 1.0) through the saliency transforms, which then
+            threshold on integers and resize a quarter of the bytes, and
+            ``PackSaliencyInputs`` packs them as float32 in [0, 1]: the model sees the same
+            maps up to the 8-bit rounding of their resize. ``.npy`` maps are float32 either
+            way. Defaults to True.
     """
 
-    def __init__(self, key: str = 'saliency', path_key: str = 'saliency_path') -> None:
+    def __init__(self, key: str = 'saliency', path_key: str = 'saliency_path',
+                 to_float32: bool = True) -> None:
         if key not in MAP_KEYS:
             raise ValueError(f'key must be one of {MAP_KEYS}, got {key!r}')
         self.key = key
         self.path_key = path_key
+        self.to_float32 = to_float32
 
     def transform(self, results: dict) -> dict:
         if self.path_key not in results:
@@ -208,13 +314,14 @@ class LoadSaliencyMap(BaseTransform):
                            'a dataset that pairs images with saliency maps '
                            '(SaliencyImageFolder) or EstimateSaliency instead')
         path = results[self.path_key]
-        saliency = match_map_to_image(read_saliency_map(path), _image_hw(results),
-                                      map_name=path, image_name=results.get('img_path'))
-        results[self.key] = saliency.astype(np.float32, copy=False)
+        results[self.key] = match_map_keeping_dtype(
+            read_saliency_map(path, self.to_float32), _image_hw(results), map_name=path,
+            image_name=results.get('img_path'))
         return results
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(key={self.key!r}, path_key={self.path_key!r})'
+        return (f'{type(self).__name__}(key={self.key!r}, path_key={self.path_key!r}, '
+                f'to_float32={self.to_float32})')
 
 
 @TRANSFORMS.register_module()
@@ -365,6 +472,12 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
     CAST leaves the sample out of its attention loss), ``crop_fallback`` and ``crop_box``
     (``(top, left, height, width)`` in the input's pixels).
 
+    Cost: with uint8 maps (``LoadSaliencyMap(to_float32=False)``) the mask is an integer
+    comparison (``saliency > floor(mask_threshold * 255)``, the same pixels as the float
+    comparison on ``saliency / 255``) and the map is resized in 8 bits; what remains above a
+    plain ``RandomResizedCrop`` is mostly the map's resize, which ``map_size`` shrinks for
+    consumers that read only a coarse grid (``tools/benchmarks/bench_saliency_crop.py``).
+
     Args:
         scale (int | tuple[int, int]): Output size, ``(width, height)`` or one side.
         crop_ratio_range (tuple[float, float]): Box area range as a fraction of the image.
@@ -375,6 +488,15 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
         mask_threshold (float): Saliency above this is salient.
         interpolation (str): Image interpolation. Defaults to ``'bilinear'``.
         backend (str): ``'cv2'`` or ``'pillow'`` for the image resize.
+        map_size (int | tuple[int, int], optional): ``(width, height)`` (or one side) the
+            maps are resized to, of the output's aspect ratio: the resolution their
+            consumer reads, when it is coarser than the image. None (default): the output
+            size, which CAST needs (its masked key is the image times the key's mask). A
+            consumer that pools the map onto a grid, such as the teacher attention loss,
+            can declare a few times its grid (e.g. 56 for a 7x7 grid): bilinear resizing
+            samples rather than averages when it shrinks by more than about 2x. The box is
+            drawn on the full-resolution mask either way. Flips keep a map at this size;
+            a later crop or resize first resizes it back to the image.
     """
 
     def __init__(self,
@@ -385,8 +507,14 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
                  max_attempts: int = 10,
                  mask_threshold: float = 0.5,
                  interpolation: str = 'bilinear',
-                 backend: str = 'cv2') -> None:
+                 backend: str = 'cv2',
+                 map_size: Optional[Union[int, Sequence[int]]] = None) -> None:
         self.size = _to_size(scale)
+        self.map_size = None if map_size is None else _to_size(map_size)
+        if self.map_size is not None and not same_aspect_ratio(self.map_size[::-1],
+                                                               self.size[::-1]):
+            raise ValueError(f'map_size {self.map_size} must have the aspect ratio of the '
+                             f'output size {self.size} (both width, height)')
         self.sampler = SaliencyCropSampler(
             scale=crop_ratio_range, ratio=aspect_ratio_range,
             min_salient_fraction=min_salient_fraction, max_tries=max_attempts)
@@ -399,7 +527,7 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
         align_maps(results)  # the box is drawn on the map: it must be aligned first
         box = self.sampler.sample(to_mask(results['saliency'], self.mask_threshold))
         crop_sample(results, box.top, box.left, box.height, box.width)
-        resize_sample(results, *self.size, self.interpolation, self.backend)
+        resize_sample(results, *self.size, self.interpolation, self.backend, self.map_size)
         results['saliency_empty'] = box.empty_mask
         results['crop_fallback'] = box.fallback
         results['crop_box'] = (box.top, box.left, box.height, box.width)
@@ -407,7 +535,7 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(size={self.size}, sampler={self.sampler}, '
-                f'mask_threshold={self.mask_threshold})')
+                f'mask_threshold={self.mask_threshold}, map_size={self.map_size})')
 
 
 @TRANSFORMS.register_module()
@@ -539,6 +667,24 @@ def _tensor(value, dtype=torch.float32):
     return torch.as_tensor(np.asarray(value), dtype=dtype)
 
 
+def _map_tensor(value) -> torch.Tensor:
+    """A map, or a list of per-view maps, as float32 in the package's [0, 1] convention.
+
+    Args:
+        value (np.ndarray | list[np.ndarray]): (H, W) map(s), uint8 (255 = 1.0) or float.
+
+    Returns:
+        torch.Tensor: ``([V,] H, W)`` float32; uint8 maps divided by 255, the very float32
+        values that loading them as float (``LoadSaliencyMap()``) gives.
+    """
+    if isinstance(value, list):
+        return torch.stack([_map_tensor(v) for v in value])
+    array = np.asarray(value)
+    if array.dtype == np.uint8:
+        return torch.from_numpy(np.ascontiguousarray(array)).float().div_(255)
+    return torch.as_tensor(array, dtype=torch.float32)
+
+
 def _rasterise(points, shape) -> np.ndarray:
     return fixations_to_map(points[:, 0], points[:, 1], shape, one_based=False)
 
@@ -548,11 +694,12 @@ class PackSaliencyInputs(PackInputs):
     """``PackInputs`` that also packs the saliency fields into the data sample.
 
     Per sample, each field present becomes a tensor on the ``DataSample`` (a leading view
-    axis ``V`` for multi-view samples): ``saliency`` and ``fixation_density`` (float,
-    ``([V,] H, W)``), ``fixation_map`` rasterised from ``fixation_points`` at the image size,
-    ``saliency_empty`` (bool, ``([V])``), and the evaluation copies ``gt_fixation_density`` /
-    ``gt_fixation_map`` at the original size. Models batch them with
-    :func:`attn_plugins.data.stack_field`. Other arguments as ``PackInputs``.
+    axis ``V`` for multi-view samples): ``saliency`` and ``fixation_density`` (float32,
+    ``([V,] H, W)``; uint8 maps are divided by 255), ``fixation_map`` rasterised from
+    ``fixation_points`` at the image size, ``saliency_empty`` (bool, ``([V])``), and the
+    evaluation copies ``gt_fixation_density`` / ``gt_fixation_map`` at the original size.
+    Models batch them with :func:`attn_plugins.data.stack_field`. Other arguments as
+    ``PackInputs``.
     """
 
     def transform(self, results: dict) -> dict:
@@ -560,7 +707,7 @@ class PackSaliencyInputs(PackInputs):
         sample = packed['data_samples']
         for key in (*MAP_KEYS, 'gt_fixation_density'):
             if key in results:
-                sample.set_field(_tensor(results[key]), key)
+                sample.set_field(_map_tensor(results[key]), key)
         if 'saliency_empty' in results:
             sample.set_field(_tensor(results['saliency_empty'], torch.bool), 'saliency_empty')
         if 'fixation_points' in results:

@@ -18,7 +18,9 @@ view_pipeline = [
 ]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadSaliencyMap'),
+    # 8-bit maps stay uint8 through the crop (threshold > 127, 8-bit resize) and are packed
+    # as float32 in [0, 1]: the float maps' masks up to rounding at their edges, cheaper
+    dict(type='LoadSaliencyMap', to_float32=False),
     dict(type='SaliencyMultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackSaliencyInputs'),
 ]
