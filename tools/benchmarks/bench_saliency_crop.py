@@ -40,11 +40,6 @@ import time
 from glob import glob
 from os import path as osp
 
-import cv2
-import mmcv
-import numpy as np
-import torch
-
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
@@ -81,6 +76,7 @@ def load_samples(root, count):
         (the map as ``LoadSaliencyMap`` gives it with ``to_float32`` True and False), and
         ``pil_img`` / ``pil_map`` (RGB and 8-bit PIL images).
     """
+    import mmcv
     from PIL import Image
 
     from attn_plugins.data import read_saliency_map
@@ -135,8 +131,10 @@ def interleaved_call_medians(transforms, inputs, repeats, spread=False):
 
 def main(argv=None):
     args = parse_args(argv)
-    torch.set_num_threads(1)
-    cv2.setNumThreads(0)
+    # The stack is imported after parsing, so that --help answers without it.
+    import cv2
+    import numpy as np
+    import torch
     from mmpretrain.datasets.transforms import RandomResizedCrop
     from torchvision import transforms as tv
 
@@ -144,6 +142,8 @@ def main(argv=None):
     from attn_plugins.data.transforms import resize_sample
     from attn_plugins.saliency import SaliencyConstrainedCrop
 
+    torch.set_num_threads(1)
+    cv2.setNumThreads(0)
     samples = load_samples(args.data_root, args.num_images)
     np.random.seed(0)
     rrc = RandomResizedCrop(scale=args.size, crop_ratio_range=(0.2, 1.0))
