@@ -1,4 +1,12 @@
-"""Install attn_plugins: ``pip install -e .`` after the stack in requirements/ (see README)."""
+"""Install attn_plugins.
+
+    pip install .                  # the framework-free core: torch, numpy, scipy
+    pip install ".[openmmlab]"     # + the OpenMMLab adapters (build mmcv with ops first)
+    pip install ".[openmmlab,tests]"
+
+tools/setup_env.sh builds the exact tested stack (requirements/constraints.txt) and installs
+this package into it in editable mode; see the README.
+"""
 import os.path as osp
 
 from setuptools import find_packages, setup
@@ -34,10 +42,9 @@ setup(
     # the shipped default saliency teacher (config and fp16 weights, < 2 MB)
     package_data={'attn_plugins.teacher': ['weights/default_teacher.py',
                                            'weights/default_teacher.pth']},
-    # torch, torchvision and mmcv are installed first (mmcv is built against torch);
-    # see requirements/build.txt and requirements/mmcv.txt.
-    install_requires=read_requirements('runtime.txt'),
-    extras_require={'tests': read_requirements('tests.txt')},
+    install_requires=read_requirements('core.txt'),
+    extras_require={'openmmlab': read_requirements('openmmlab.txt'),
+                    'tests': read_requirements('tests.txt')},
     classifiers=[
         'Programming Language :: Python :: 3',
         'Topic :: Scientific/Engineering :: Artificial Intelligence',

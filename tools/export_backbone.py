@@ -27,11 +27,9 @@ or: python tools/train.py CONFIG --pretrained OUT --pretrained-prefix ''
 import argparse
 import os
 import os.path as osp
-import sys
 from collections import OrderedDict
 from typing import Dict
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 # torch and attn_plugins.engine are imported where they are used: --help answers without them.
 

@@ -20,10 +20,8 @@ import argparse
 import hashlib
 import os
 import os.path as osp
-import sys
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
 
 MAX_BYTES = 2 * 2**20  # the package ships at most 2 MB of teacher weights
 

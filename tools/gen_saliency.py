@@ -48,7 +48,6 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 # torch, mmcv, mmengine and the plugin are imported where they are used, so that --help
 # answers without them.

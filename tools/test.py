@@ -12,12 +12,10 @@ naming its missing and unexpected keys instead of an evaluation of random weight
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 # Only the parser's helper here (no torch): --help answers at once; main() imports the rest.
-from attn_plugins.cli import add_launch_args  # noqa: E402
+from attn_plugins.cli import add_launch_args
 
 
 def parse_args(argv=None):

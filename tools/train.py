@@ -14,6 +14,9 @@ Examples:
     # also log to TensorBoard (pip install tensorboard), then: tensorboard --logdir work_dirs
     python tools/train.py CONFIG --tensorboard
 
+    # also log to Weights & Biases (pip install wandb; wandb login, or WANDB_MODE=offline)
+    python tools/train.py CONFIG --wandb --wandb-project my-project
+
     # transfer: fine-tune a detector / segmentor from a pretraining checkpoint's backbone
     python tools/train.py configs/benchmarks/mmdetection/CONFIG --pretrained PRETRAIN.pth
 
@@ -21,12 +24,10 @@ Examples:
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 # Only the parser's helpers here (no torch): --help answers at once; main() imports the rest.
-from attn_plugins.cli import add_launch_args, add_transfer_args  # noqa: E402
+from attn_plugins.cli import add_launch_args, add_transfer_args
 
 
 def parse_args(argv=None):
@@ -49,6 +50,12 @@ def parse_args(argv=None):
     parser.add_argument('--tensorboard', action='store_true',
                         help='also log scalars to TensorBoard (TensorboardVisBackend, next to '
                         'LocalVisBackend; needs pip install tensorboard)')
+    parser.add_argument('--wandb', action='store_true',
+                        help='also log scalars to Weights & Biases (WandbVisBackend, next to '
+                        'LocalVisBackend; needs pip install wandb)')
+    parser.add_argument('--wandb-project', default='attn_plugins',
+                        help='W&B project (default: %(default)s); the run is named after the '
+                        'work dir')
     add_launch_args(parser)
     add_transfer_args(parser)
     return parser.parse_args(argv)
@@ -58,14 +65,17 @@ def merge_args(cfg, args):
     """Apply the command-line options to ``cfg``."""
     import torch
 
-    from attn_plugins.engine.launch import add_tensorboard_backend, set_work_dir
+    from attn_plugins.engine.launch import add_vis_backend, set_work_dir
     from attn_plugins.engine.transfer import set_pretrained
 
     set_work_dir(cfg, args.work_dir, args.config)
     if args.pretrained:
         set_pretrained(cfg, args.pretrained, args.pretrained_prefix, args.pretrained_min_match)
     if args.tensorboard:
-        add_tensorboard_backend(cfg)
+        add_vis_backend(cfg, 'tensorboard')
+    if args.wandb:
+        add_vis_backend(cfg, 'wandb', dict(project=args.wandb_project,
+                                           name=osp.basename(osp.normpath(cfg.work_dir))))
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:

@@ -48,31 +48,50 @@ def set_work_dir(cfg: Config, work_dir: Optional[str], config_path: str) -> None
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 
-def add_tensorboard_backend(cfg: Config) -> None:
-    """Also log to TensorBoard: append ``TensorboardVisBackend`` to the visualizer's backends.
+#: ``--<flag>`` -> (mmengine backend, package it needs, what it logs to)
+VIS_BACKENDS = {
+    'tensorboard': ('TensorboardVisBackend', 'tensorboard',
+                    'event files beside scalars.json: tensorboard --logdir <work_dir>'),
+    'wandb': ('WandbVisBackend', 'wandb',
+              'a Weights & Biases run (wandb login first, or WANDB_MODE=offline)'),
+}
+
+
+def add_vis_backend(cfg: Config, name: str, init_kwargs: Optional[dict] = None) -> None:
+    """Also log to TensorBoard or Weights & Biases: append mmengine's backend to the
+    visualizer's backends.
 
     The other backends stay (``LocalVisBackend`` keeps writing ``vis_data/scalars.json`` for
     ``tools/analysis/plot_curves.py``); a config without a visualizer gets mmengine's
-    default one, ``LocalVisBackend`` included. The event files land beside ``scalars.json``,
-    in ``<work_dir>/<timestamp>/vis_data/``: ``tensorboard --logdir <work_dir>``. Adding it
-    twice is a no-op.
+    default one, ``LocalVisBackend`` included. TensorBoard's event files land beside
+    ``scalars.json``, in ``<work_dir>/<timestamp>/vis_data/``. Adding a backend twice is a
+    no-op.
 
     Args:
         cfg (Config): The config, changed in place.
+        name (str): A key of :data:`VIS_BACKENDS`: ``'tensorboard'`` or ``'wandb'``.
+        init_kwargs (dict, optional): ``init_kwargs`` of ``WandbVisBackend`` (``wandb.init``
+            arguments: project, name, ...).
 
     Raises:
-        SystemExit: The ``tensorboard`` package is not installed (mmengine's backend writes
-            through ``torch.utils.tensorboard``, which needs it).
+        ValueError: ``name`` is not a known backend.
+        SystemExit: The package the backend writes through is not installed.
     """
-    if find_spec('tensorboard') is None:
-        raise SystemExit('--tensorboard needs the tensorboard package, which is not installed '
-                         'here: pip install tensorboard (or drop --tensorboard; the scalars '
+    if name not in VIS_BACKENDS:
+        raise ValueError(f'unknown visualizer backend {name!r}; one of {sorted(VIS_BACKENDS)}')
+    backend_type, package, where = VIS_BACKENDS[name]
+    if find_spec(package) is None:
+        raise SystemExit(f'--{name} needs the {package} package, which is not installed '
+                         f'here: pip install {package} (or drop --{name}; the scalars '
                          'are still in <work_dir>/<timestamp>/vis_data/scalars.json)')
     visualizer = cfg.get('visualizer') or dict(type='Visualizer')
     backends = visualizer.get('vis_backends')
     backends = [dict(type='LocalVisBackend')] if backends is None else list(backends)
-    if not any(backend.get('type') == 'TensorboardVisBackend' for backend in backends):
-        backends.append(dict(type='TensorboardVisBackend'))
+    if not any(backend.get('type') == backend_type for backend in backends):
+        backend = dict(type=backend_type)
+        if init_kwargs:
+            backend['init_kwargs'] = dict(init_kwargs)
+        backends.append(backend)
     visualizer['vis_backends'] = backends  # a new list: the config's own is left as it was
     cfg.visualizer = visualizer
 

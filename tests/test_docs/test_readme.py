@@ -177,7 +177,7 @@ def _help_of(tool):
 
 SAMPLE = '''
 Run `python tools/train.py configs/cast/cast_resnet50_8xb32-coslr-200e_coco.py` or
-`bash tools/dist_train.sh CONFIG 8`. See `CONTRIBUTING.md` and `requirements/runtime.txt`.
+`bash tools/dist_train.sh CONFIG 8`. See `CONTRIBUTING.md` and `requirements/constraints.txt`.
 
 ```bash
 python tools/train.py configs/no_such/config_cpu.py --work-dir work_dirs/run1
@@ -195,7 +195,7 @@ The configs (`configs/vars/`) and `tools/missing_tool.py`. CPU sibling:
 def test_extraction_of_paths_and_commands():
     assert repo_paths(SAMPLE) == [
         'tools/train.py', 'configs/cast/cast_resnet50_8xb32-coslr-200e_coco.py',
-        'tools/dist_train.sh', 'CONTRIBUTING.md', 'requirements/runtime.txt',
+        'tools/dist_train.sh', 'CONTRIBUTING.md', 'requirements/constraints.txt',
         'configs/no_such/config_cpu.py', 'tools/analysis/attention_alignment.py',
         'configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k_cpu.py', 'tools/test.py',
         'configs/vars/', 'tools/missing_tool.py']

@@ -13,11 +13,6 @@ from tests.conftest import REPO_ROOT
 HEAVY = ('torch', 'mmengine.runner', 'mmcv', 'mmpretrain', 'mmdet', 'mmseg')
 # Not a command: the benchmarks' shared measurement helpers.
 NOT_TOOLS = {'tools/benchmarks/measure.py'}
-# Tools that still import the stack before parsing, with the reason they are left so.
-KNOWN_HEAVY = {
-    'tools/benchmarks/bench_saliency_crop.py':
-        'being rewritten with the saliency crop (attn_plugins/saliency/crops.py) work',
-}
 
 # Runs the tool as `python TOOL --help` would (its folder first on sys.path, run as
 # __main__), then prints which heavy modules the run imported, as JSON on the last line.
@@ -39,8 +34,7 @@ def tools_with_a_parser():
     for path in sorted((REPO_ROOT / 'tools').rglob('*.py')):
         name = path.relative_to(REPO_ROOT).as_posix()
         if name not in NOT_TOOLS and 'argparse' in path.read_text():
-            mark = pytest.mark.xfail(reason=KNOWN_HEAVY[name]) if name in KNOWN_HEAVY else ()
-            tools.append(pytest.param(name, marks=mark, id=name))
+            tools.append(pytest.param(name, id=name))
     return tools
 
 

@@ -28,14 +28,12 @@ Examples:
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from attn_plugins.cli import add_evaluation_args  # noqa: E402
-from attn_plugins.robustness import VARIANTS  # noqa: E402
+from attn_plugins.cli import add_evaluation_args
+from attn_plugins.robustness import VARIANTS
 
 
 def parse_args(argv=None):

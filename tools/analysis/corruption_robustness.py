@@ -27,13 +27,11 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
-from attn_plugins.cli import add_evaluation_args  # noqa: E402
-from attn_plugins.robustness import CORRUPTIONS, SEVERITIES  # noqa: E402
+
+from attn_plugins.cli import add_evaluation_args
+from attn_plugins.robustness import CORRUPTIONS, SEVERITIES
 
 
 def parse_args(argv=None):

@@ -25,9 +25,7 @@ Examples:
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 VAL_TIMING = ('val/time', 'val/data_time')
 

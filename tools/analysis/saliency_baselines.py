@@ -33,17 +33,15 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 import time
 
 import numpy as np
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
 
 # mmcv, mmengine and the plugin's torch modules are imported where they are used, so that
 # --help answers without them (and tools/analysis/teacher_cross_dataset.py imports this).
-from attn_plugins.defaults import SALIENCY_ESTIMATORS as ESTIMATORS  # noqa: E402
+from attn_plugins.defaults import SALIENCY_ESTIMATORS as ESTIMATORS
 
 DATA_ROOT = os.environ.get('ATTN_DATA_ROOT', osp.join(REPO_ROOT, '..', 'shared', 'data'))
 # name -> (dataset class in attn_plugins.data, folder under the data root)

@@ -42,13 +42,11 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 # The defaults' light home: attn_plugins.evaluation.ssl_eval and .probes import torch.
-from attn_plugins.defaults import (DEFAULT_WEIGHT_DECAYS, FEW_SHOT_WEIGHT_DECAY,  # noqa: E402
+from attn_plugins.defaults import (DEFAULT_WEIGHT_DECAYS, FEW_SHOT_WEIGHT_DECAY,
                                    SSL_EVAL_TASKS as TASKS)
 
 DATA_ROOT = os.environ.get('ATTN_DATA_ROOT', '../shared/data')

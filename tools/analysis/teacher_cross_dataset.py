@@ -17,13 +17,10 @@ import copy
 import json
 import os
 import os.path as osp
-import sys
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'analysis'))
 
-import saliency_baselines  # noqa: E402
+import saliency_baselines
 
 CONFIG = osp.join(REPO_ROOT, 'configs', 'saliency_teacher',
                   'saliency-teacher_resnet18-w16_1xb16-adam-15e_osie-scene-128x96_cpu.py')

@@ -19,11 +19,9 @@ Examples:
         --moco-config configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py
 """
 import argparse
-import sys
 from os import path as osp
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
 
 CAST_CONFIG = 'configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
 MOCO_CONFIG = 'configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'

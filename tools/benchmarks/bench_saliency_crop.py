@@ -35,13 +35,11 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import time
 from glob import glob
 from os import path as osp
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
 
 DEFAULT_ROOT = osp.join(os.environ.get('ATTN_DATA_ROOT', osp.join(REPO_ROOT, '..', 'shared',
                                                                    'data')), 'bsds500')
