@@ -5,6 +5,7 @@ Reconstruction*, ICML 2022 (https://arxiv.org/abs/2204.10962).
 
 Pure torch; options are constructor arguments (the released code reads a global config).
 """
+import functools
 import math
 from typing import Optional, Sequence, Tuple, Union
 
@@ -12,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .solvers import ISTA, LISTA, gram_step_bound
+from .solvers import ISTA, LISTA, cheapest_route, gram_step_bound, nonnegative_step_bound
 
 DICTIONARIES = ('dynamic', 'static_dynamic')
 SOLVERS = ('lista', 'ista')
@@ -56,7 +57,12 @@ class VARSAttention(nn.Module):
        part ``S`` of shape ``heads x N x m`` (``'static_dynamic'``); each column is
        L2-normalised over the tokens.
     4. ``min_a 0.5 |v - D a|^2 + lam |a|_1`` is solved by unrolled (L)ISTA from
-       ``G = D^T D``, ``b = D^T v`` and ``L = max row abs-sum of G + 1``.
+       ``G = D^T D``, ``b = D^T v`` and ``L = max row abs-sum of G + 1``, by the route
+       with the fewest multiply-adds for the shape
+       (:func:`~attn_plugins.vars.solvers.cheapest_route`): with many tokens through
+       ``G``; with few from ``D`` itself, LISTA's ``A G A`` as ``(D A^T)^T (D A)`` or never
+       formed, and for VARS-D (``D >= 0``) ``L`` as ``D^T (D 1)``, so ``G`` is not formed
+       at all. The results are the same up to rounding.
     5. The output is ``proj(concat_heads(D a))``.
 
     With ``solver='ista'``, one step and ``lam=0`` the output is the linear attention
@@ -82,6 +88,10 @@ class VARSAttention(nn.Module):
             Defaults to 0.
         static_interpolation (str): Mode used to resize the static dictionary to another
             patch grid. Defaults to ``'bicubic'``.
+        compile (bool): Run the computation through ``torch.compile``: one compiled
+            function, shared by all instances with the same options. The first call
+            compiles (tens of seconds on a CPU), a second input shape compiles once more
+            for shapes in general. Needs a C++ compiler on CPU. Defaults to False.
 
     Example:
         >>> attn = VARSAttention(embed_dims=64, num_heads=4)
@@ -102,7 +112,8 @@ class VARSAttention(nn.Module):
                  proj_drop: float = 0.,
                  static_grid: Optional[Union[int, Sequence[int]]] = None,
                  num_extra_tokens: int = 0,
-                 static_interpolation: str = 'bicubic'):
+                 static_interpolation: str = 'bicubic',
+                 compile: bool = False):
         super().__init__()
         if embed_dims % num_heads != 0:
             raise ValueError(f'embed_dims ({embed_dims}) must be divisible by num_heads '
@@ -122,6 +133,8 @@ class VARSAttention(nn.Module):
         self.head_dims = embed_dims // num_heads
         self.num_rand_features = rand_feat_ratio * self.head_dims
         self.dictionary = dictionary
+        # Not ``self.compile``: that would hide ``nn.Module.compile``.
+        self.use_compile = compile
 
         self.qv = nn.Linear(embed_dims, embed_dims * 2, bias=qv_bias)
         self.proj = nn.Linear(embed_dims, embed_dims, bias=proj_bias)
@@ -188,6 +201,20 @@ class VARSAttention(nn.Module):
             ``dictionary @ codes`` is each head's reconstruction of ``v`` (``m' = m`` for
             VARS-D, ``2m`` for VARS-SD).
         """
+        attend = _compiled_attend() if self.use_compile else VARSAttention._attend
+        return attend(self, x, hw, return_codes)
+
+    def _attend(self, x: torch.Tensor, hw: Optional[Tuple[int, int]], return_codes: bool):
+        """The computation behind :meth:`forward` (what ``compile=True`` compiles).
+
+        Args:
+            x (Tensor): Tokens, shape ``(B, N, C)``.
+            hw (tuple[int, int], optional): Patch grid after the extra tokens.
+            return_codes (bool): Also return the codes and dictionary.
+
+        Returns:
+            Tensor | tuple[Tensor, dict]: As :meth:`forward`.
+        """
         batch, num_tokens, channels = x.shape
         qv = self.qv(x).reshape(batch, num_tokens, 2, self.num_heads, self.head_dims)
         q, v = qv.permute(2, 0, 3, 1, 4)  # each (B, heads, N, d)
@@ -199,26 +226,90 @@ class VARSAttention(nn.Module):
             static = self._static_atoms(num_tokens, hw)
             features = torch.cat([features, static.expand(batch, -1, -1, -1)], dim=-1)
 
-        # The dictionary is D = F diag(s): the features F with each column scaled to unit
-        # norm over the tokens, s = 1 / |F_:j|. D itself is never formed; s is folded into
-        # the small matrices: G = s F^T F s, b = s F^T v and D a = F (s a).
+        # The learned static atoms are signed, so VARS-SD needs the absolute row sums of G
+        # for L and always forms G; VARS-D's D >= 0 gives L without it.
+        route = cheapest_route(num_tokens, features.shape[-1], self.head_dims,
+                               self.solver.num_steps, self.dictionary == 'static_dynamic',
+                               isinstance(self.solver, LISTA))
+        if route == 'gram':
+            out, codes, dictionary = self._solve_by_gram(features, v, return_codes)
+        else:
+            out, codes, dictionary = self._solve_by_dictionary(features, v)
+        out = out.transpose(1, 2).reshape(batch, num_tokens, channels)
+        out = self.proj_drop(self.proj(out))
+        if return_codes:
+            return out, dict(codes=codes, dictionary=dictionary)
+        return out
+
+    def _solve_by_gram(self, features: torch.Tensor, v: torch.Tensor, return_dictionary: bool
+                       ) -> Tuple[torch.Tensor, torch.Tensor, Optional[torch.Tensor]]:
+        """Codes and reconstruction through ``G``: the cheaper way with many tokens.
+
+        The dictionary is ``D = F diag(s)``, the features ``F`` with each column scaled to
+        unit norm over the tokens, ``s = 1 / |F_:j|``. ``D`` is not formed: ``s`` is folded
+        into the small matrices, ``G = s F^T F s``, ``b = s F^T v`` and ``D a = F (s a)``,
+        and ``L`` comes from ``G``.
+
+        Args:
+            features (Tensor): ``F``, shape ``(B, heads, N, m')``.
+            v (Tensor): Values, shape ``(B, heads, N, d)``.
+            return_dictionary (bool): Also form ``D``, for ``return_codes``.
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor | None]: Reconstruction ``D a``
+            ``(B, heads, N, d)``, codes ``a`` ``(B, heads, m', d)`` and ``D``
+            ``(B, heads, N, m')`` or None.
+        """
         features_t = features.transpose(-2, -1)
         gram = features_t @ features  # (B, heads, m', m')
         scale = gram.diagonal(dim1=-2, dim2=-1).clamp_min(1e-12).rsqrt()  # (B, heads, m')
         gram = gram * (scale[..., :, None] * scale[..., None, :])
         b = (features_t @ v) * scale[..., None]  # (B, heads, m', d)
         codes = self.solver(gram, b, gram_step_bound(gram))
+        out = features @ (codes * scale[..., None])
+        dictionary = features * scale[..., None, :] if return_dictionary else None
+        return out, codes, dictionary
 
-        out = features @ (codes * scale[..., None])  # (B, heads, N, d)
-        out = out.transpose(1, 2).reshape(batch, num_tokens, channels)
-        out = self.proj_drop(self.proj(out))
-        if return_codes:
-            return out, dict(codes=codes, dictionary=features * scale[..., None, :])
-        return out
+    def _solve_by_dictionary(self, features: torch.Tensor, v: torch.Tensor
+                             ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Codes and reconstruction from ``D`` itself: the cheaper way with few tokens.
+
+        ``D`` is formed (``N x m'``, smaller than ``G`` here) and the solver works from it
+        (:meth:`~attn_plugins.vars.solvers.LISTA.solve`). VARS-D's ``D >= 0`` gives ``L``
+        as ``D^T (D 1)`` without ``G``.
+
+        Args:
+            features (Tensor): ``F``, shape ``(B, heads, N, m')``.
+            v (Tensor): Values, shape ``(B, heads, N, d)``.
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: Reconstruction ``D a`` ``(B, heads, N, d)``,
+            codes ``a`` ``(B, heads, m', d)`` and ``D`` ``(B, heads, N, m')``.
+        """
+        # The 1e-6 floor on the column norm is the 1e-12 floor on its square in the G form.
+        dictionary = F.normalize(features, dim=-2, eps=1e-6)
+        b = dictionary.transpose(-2, -1) @ v  # (B, heads, m', d)
+        if self.dictionary == 'dynamic':
+            codes = self.solver.solve(dictionary, b, nonnegative_step_bound(dictionary))
+        else:
+            gram = dictionary.transpose(-2, -1) @ dictionary
+            codes = self.solver.solve(dictionary, b, gram_step_bound(gram), gram=gram)
+        return dictionary @ codes, codes, dictionary
 
     def extra_repr(self) -> str:
         return (f'embed_dims={self.embed_dims}, num_heads={self.num_heads}, '
-                f'dictionary={self.dictionary!r}, num_rand_features={self.num_rand_features}')
+                f'dictionary={self.dictionary!r}, num_rand_features={self.num_rand_features}, '
+                f'compile={self.use_compile}')
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_attend():
+    """``torch.compile`` of :meth:`VARSAttention._attend`, built once on first use.
+
+    Returns:
+        Callable: Called as ``fn(module, x, hw, return_codes)``, like the plain method.
+    """
+    return torch.compile(VARSAttention._attend)
 
 
 def sparse_code_attention(codes: torch.Tensor, dictionary: torch.Tensor,
