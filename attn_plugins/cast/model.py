@@ -112,15 +112,22 @@ class CAST(MoCo):
         Args:
             inputs (list[torch.Tensor]): The query and key views, each (N, 3, H, W),
                 normalised.
-            data_samples (list[DataSample]): Each with ``saliency`` (2, H, W) and
-                ``saliency_empty`` (2,) from ``PackSaliencyInputs``.
+            data_samples (list[DataSample]): Each with ``saliency`` (2, h, w) and
+                ``saliency_empty`` (2,) from ``PackSaliencyInputs``; maps smaller than the
+                views (a crop's ``map_size``, same aspect ratio) are resized bilinearly to
+                the views' size before thresholding.
 
         Returns:
             dict[str, torch.Tensor]: ``loss_moco`` and ``loss_cast``, already weighted, and
             ``cast_valid``, the share of samples in the Grad-CAM loss (logged, not a loss).
         """
         im_q, im_k = inputs
-        saliency = stack_field(data_samples, 'saliency', im_q.device)  # N x 2 x H x W
+        saliency = stack_field(data_samples, 'saliency', im_q.device)  # N x 2 x h x w
+        if saliency.shape[-2:] != im_q.shape[-2:]:
+            # Maps the pipeline kept at a coarser map_size: back to the views' size before
+            # thresholding, for the masked key (the query's target is pooled to the grid).
+            saliency = nn.functional.interpolate(saliency.float(), size=im_q.shape[-2:],
+                                                 mode='bilinear', align_corners=False)
         empty = stack_field(data_samples, 'saliency_empty', im_q.device)  # N x 2
         mask_q = to_mask(saliency[:, 0], self.mask_threshold)
         mask_k = to_mask(saliency[:, 1], self.mask_threshold)

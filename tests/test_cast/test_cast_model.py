@@ -212,3 +212,32 @@ def test_release_compat_refuses_conflicting_choices():
     model = build_cast(release_compat=True, cosine='batch')
     assert (model.cosine, model.target_resize) == ('batch', 'bilinear')
     assert (build_cast().cosine, build_cast().target_resize) == ('per_sample', 'area')
+
+
+def test_coarse_maps_give_the_loss_of_the_full_size_masks():
+    """A crop's map_size keeps maps at a quarter of the view; CAST resizes them back
+    (bilinear, then the 0.5 threshold). A salient block on the 4-pixel lattice comes back as
+    the full-size block without its four corner pixels: (x + 0.5) / 4 - 0.5 puts an edge's
+    last outside pixel at 0.375 and its first inside pixel at 0.625 of the way from
+    background to object, and a corner pixel at 0.625 ** 2 = 0.39."""
+    model = build_cast()
+    twin = build_cast()
+    twin.load_state_dict(model.state_dict())
+    torch.manual_seed(0)
+    inputs = [torch.randn(4, 3, 64, 64), torch.randn(4, 3, 64, 64)]
+    full, coarse = [], []
+    for i in range(4):
+        big, small = torch.zeros(2, 64, 64), torch.zeros(2, 16, 16)
+        big[:, 8 + 4 * i:40, 16:48] = 1.0
+        for row, col in ((8 + 4 * i, 16), (8 + 4 * i, 47), (39, 16), (39, 47)):
+            big[:, row, col] = 0.0
+        small[:, 2 + i:10, 4:12] = 1.0
+        for maps, samples in ((big, full), (small, coarse)):
+            sample = DataSample()
+            sample.set_field(maps, 'saliency')
+            sample.set_field(torch.tensor([False, False]), 'saliency_empty')
+            samples.append(sample)
+    expected = model.loss(*copy.deepcopy((inputs, full)))
+    got = twin.loss(*copy.deepcopy((inputs, coarse)))
+    for key in expected:
+        torch.testing.assert_close(got[key], expected[key], rtol=1e-6, atol=1e-6)

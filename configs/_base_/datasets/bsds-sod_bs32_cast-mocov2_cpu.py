@@ -5,8 +5,10 @@
 # train_dataloader.dataset.data_root=/path/bsds500/
 data_root = '{{$ATTN_DATA_ROOT:../shared/data}}/bsds500/'
 view_pipeline = [
+    # maps only at 24 px (a quarter of the side): the consumers read the Grad-CAM grid
+    # and a key mask that CAST resizes back to the view; the crop's costliest step shrinks
     dict(type='SaliencyConstrainedRandomResizedCrop', scale=96, crop_ratio_range=(0.2, 1.),
-         min_salient_fraction=0.2),
+         min_salient_fraction=0.2, map_size=24),
     dict(type='RandomApply',
          transforms=[dict(type='ColorJitterNumpy2', brightness=0.4, contrast=0.4,
                           saturation=0.4, hue=0.1)],

@@ -4,8 +4,10 @@
 # (each keeps at least 20% of the salient pixels).
 data_root = 'data/coco/'
 view_pipeline = [
+    # maps only at 56 px (a quarter of the side): the consumers read the Grad-CAM grid
+    # and a key mask that CAST resizes back to the view; the crop's costliest step shrinks
     dict(type='SaliencyConstrainedRandomResizedCrop', scale=224, crop_ratio_range=(0.2, 1.),
-         min_salient_fraction=0.2),
+         min_salient_fraction=0.2, map_size=56),
     dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
          channel_weights=(0.114, 0.587, 0.2989)),
     # the release applies its colour jitter to half of the views
