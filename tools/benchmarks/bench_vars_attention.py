@@ -21,10 +21,7 @@ Examples:
         --tokens 196 --no-compile --iters 20
 """
 import argparse
-import sys
-from os import path as osp
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def parse_args(argv=None):
