@@ -23,7 +23,6 @@ Examples:
 import argparse
 
 
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
