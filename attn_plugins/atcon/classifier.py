@@ -6,6 +6,7 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..attention import top_class_grad_cam
 from .collapse import mask_binariness
 from .consistency import attention_consistency, batchnorm_eval, consistency_loss
 
@@ -112,6 +113,17 @@ class ATCONClassifier(ImageClassifier):
                                     mask_intensity=self.mask_intensity,
                                     mask_standardize=self.mask_standardize)
         return dict(loss_consistency=loss)
+
+    def attention_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Grad-CAM of the top class on the last stage (the map ATCON's consistency reads).
+
+        Args:
+            inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
+
+        Returns:
+            torch.Tensor: ``(B, h, w)`` maps, detached.
+        """
+        return top_class_grad_cam(self, inputs)
 
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
         """Losses of a training batch, according to ``mode``.

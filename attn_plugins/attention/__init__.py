@@ -6,9 +6,10 @@ lightly users import these functions directly.
 """
 from .gradcam import grad_cam, grad_cam_from_activations, resolve_layer
 from .guided import guided_backprop
+from .model_maps import backbone_grad_cam, momentum_contrast_grad_cam, top_class_grad_cam
 from .targets import target_scores
 
 __all__ = [
     'grad_cam', 'grad_cam_from_activations', 'guided_backprop', 'resolve_layer',
-    'target_scores'
+    'target_scores', 'backbone_grad_cam', 'momentum_contrast_grad_cam', 'top_class_grad_cam'
 ]

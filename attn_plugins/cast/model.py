@@ -8,6 +8,7 @@ from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..attention import momentum_contrast_grad_cam
 from ..data import stack_field
 from ..saliency import to_mask
 from .loss import cast_grad_cam_loss, mask_background, mask_to_grid
@@ -104,6 +105,17 @@ class CAST(MoCo):
         images, idx_unshuffle = batch_shuffle_ddp(images)
         keys = nn.functional.normalize(self.encoder_k(images)[0], dim=1)
         return batch_unshuffle_ddp(keys, idx_unshuffle)
+
+    def attention_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Grad-CAM of each image's query . key (CAST's score, unmasked) on the last stage.
+
+        Args:
+            inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
+
+        Returns:
+            torch.Tensor: ``(B, h, w)`` maps, detached.
+        """
+        return momentum_contrast_grad_cam(self, inputs)
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:

@@ -7,12 +7,10 @@ from typing import Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmpretrain.models import ImageClassifier
 
-from ..attention import grad_cam_from_activations
+from ..attention import momentum_contrast_grad_cam, top_class_grad_cam
 from ..saliency import minmax_scale
-from ..teacher.models import SaliencyTeacher, TeacherAttentionMixin
 
 
 def preprocess_images(model: torch.nn.Module, images: Sequence[np.ndarray]) -> torch.Tensor:
@@ -31,35 +29,17 @@ def preprocess_images(model: torch.nn.Module, images: Sequence[np.ndarray]) -> t
     return model.data_preprocessor(dict(inputs=batch, data_samples=None), False)['inputs']
 
 
-def _grad_cam_scores(model: torch.nn.Module, feats, inputs: torch.Tensor) -> torch.Tensor:
-    """(B,) scores to explain: the top class of a classifier; for MoCo-style models, the
-    cosine of the query with the key encoder's embedding of the same image (the score CAST
-    trains with, unmasked)."""
-    # Neck and head read the last stage (a backbone may return more, e.g. for an
-    # attention head on an earlier one).
-    feats = feats[-1:]
-    if isinstance(model, ImageClassifier):
-        logits = model.head(model.neck(feats) if model.with_neck else feats)
-        return logits.gather(1, logits.argmax(dim=1, keepdim=True))[:, 0]
-    query = F.normalize(model.neck(feats)[0], dim=1)
-    with torch.no_grad():
-        key = F.normalize(model.encoder_k(inputs)[0], dim=1)
-    return (query * key).sum(dim=1)
-
-
 def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     """One attention map per input, min-max scaled to [0, 1], at the model's map resolution.
 
-    - Models that define ``attention_maps(inputs)`` answer for themselves.
-    - Models that predict a map (``SaliencyTeacher``; the teacher-attention students with
-      an attention head): the ``pred_saliency`` their ``predict`` mode sets.
+    - Models that define ``attention_maps(inputs)`` answer for themselves: every model this
+      package registers does (CAST and MoCo-style students: Grad-CAM of query . key; the
+      teacher students: their attention head; ``SaliencyTeacher``: its prediction;
+      classifiers: Grad-CAM of the top class).
     - Models whose backbone defines ``attention_maps(inputs)`` (the VARS ViTs: the last
       layer's class-token attention, read from the sparse codes for a VARS layer).
-    - MoCo-style self-supervised models (with a momentum ``encoder_k``, e.g. MoCo and CAST):
-      Grad-CAM on the backbone's last stage of the cosine between the query and the key
-      embedding of the same image.
-    - mmpretrain ``ImageClassifier``: Grad-CAM of the top predicted class on the backbone's
-      last stage.
+    - mmpretrain's own models: with a momentum ``encoder_k`` (``MoCo``), Grad-CAM of query .
+      key on the backbone's last stage; an ``ImageClassifier``, Grad-CAM of the top class.
 
     BatchNorm runs in eval mode (the model is switched to eval and back), so maps do not
     depend on the rest of the batch.
@@ -79,20 +59,13 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tenso
     try:
         if hasattr(model, 'attention_maps'):
             maps = model.attention_maps(inputs)
-        elif isinstance(model, SaliencyTeacher) or (
-                isinstance(model, TeacherAttentionMixin) and model.with_attention):
-            with torch.no_grad():
-                samples = model(inputs, mode='predict')
-            maps = torch.stack([sample.pred_saliency for sample in samples])
         elif hasattr(getattr(model, 'backbone', None), 'attention_maps'):
             with torch.no_grad():
                 maps = model.backbone.attention_maps(inputs)
-        elif hasattr(model, 'encoder_k') or isinstance(model, ImageClassifier):
-            with torch.enable_grad():
-                # A leaf that requires grad keeps the graph even for a frozen model.
-                feats = model.backbone(inputs.detach().requires_grad_())
-                maps = grad_cam_from_activations(
-                    feats[-1], _grad_cam_scores(model, feats, inputs), relu=True)
+        elif hasattr(model, 'encoder_k'):
+            maps = momentum_contrast_grad_cam(model, inputs)
+        elif isinstance(model, ImageClassifier):
+            maps = top_class_grad_cam(model, inputs)
         else:
             raise TypeError(
                 f'no attention for a {type(model).__name__}: give the model (or its '

@@ -40,6 +40,31 @@ class TeacherAttentionMixin:
         """Whether the model has an attention head."""
         return self.attn_head is not None
 
+    def attention_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Where the model looks: the attention head's distribution or, without a head, the
+        backbone's own attention (a VARS ViT) or else the model's Grad-CAM
+        (:meth:`grad_cam_maps`).
+
+        Args:
+            inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
+
+        Returns:
+            torch.Tensor: ``(B, h, w)`` maps, detached.
+        """
+        if not self.with_attention:
+            if hasattr(self.backbone, 'attention_maps'):
+                with torch.no_grad():
+                    return self.backbone.attention_maps(inputs)
+            return self.grad_cam_maps(inputs)
+        with torch.no_grad():
+            samples = self(inputs, mode='predict')
+        return torch.stack([sample.pred_saliency for sample in samples])
+
+    def grad_cam_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Grad-CAM of the headless model; a subclass with a score to explain defines it."""
+        raise TypeError(f'a {type(self).__name__} without an attention head has no score for '
+                        'Grad-CAM to explain; give it an attn_head')
+
     def _targets(self, data_samples: List[DataSample], key: str, views: Optional[Sequence[int]],
                  device: torch.device) -> torch.Tensor:
         """``key`` of every sample, (B, H, W), or the ``views`` concatenated, (V' * B, H, W)."""

@@ -6,6 +6,7 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ...attention import top_class_grad_cam
 from .attention import TeacherAttentionMixin
 
 
@@ -65,6 +66,10 @@ class TeacherAttentionClassifier(TeacherAttentionMixin, ImageClassifier):
         losses = self.head.loss(self._neck(feats), data_samples)
         losses.update(self.attention_loss(feats, data_samples))
         return losses
+
+    def grad_cam_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Without an attention head: Grad-CAM of the top predicted class."""
+        return top_class_grad_cam(self, inputs)
 
     def predict(self, inputs: torch.Tensor, data_samples: Optional[List[DataSample]] = None,
                 **kwargs) -> List[DataSample]:

@@ -9,6 +9,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
+from ...attention import momentum_contrast_grad_cam
 from .attention import SelfSupervisedAttentionMixin
 
 
@@ -60,6 +61,10 @@ class TeacherAttentionMoCo(SelfSupervisedAttentionMixin, MoCo):
                          data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.encoder_k = ExponentialMovingAverage(self._query_encoder(), momentum)
         self.init_attention(attn_head, attn_in_index, target_key, fixation_key)
+
+    def grad_cam_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Without an attention head: Grad-CAM of query . key of the same image."""
+        return momentum_contrast_grad_cam(self, inputs)
 
     def _query_encoder(self) -> nn.Module:
         return nn.Sequential(self.backbone, _LastStage(), self.neck)

@@ -112,6 +112,18 @@ class SaliencyTeacher(BaseModel):
             losses['loss_nss'] = self.loss_weights['nss'] * nss_loss(pred, fixations)
         return losses
 
+    def attention_maps(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The predicted saliency distribution of each image.
+
+        Args:
+            inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
+
+        Returns:
+            torch.Tensor: ``(B, H, W)`` maps, detached.
+        """
+        with torch.no_grad():
+            return self.log_density(inputs).exp()
+
     def predict(self, inputs: torch.Tensor,
                 data_samples: Optional[List[DataSample]] = None) -> List[DataSample]:
         """Set ``pred_saliency``, the predicted distribution (H, W), on each sample."""
