@@ -11,7 +11,7 @@ With ``create_graph=True`` nothing is detached: the map depends on the network b
 the activations and through the gradients (second order), so a loss on the map alone trains
 every parameter that shaped it, including the ones after the layer.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -22,6 +22,42 @@ from .targets import Targets, target_scores
 
 _NORMALIZE = (None, 'minmax')
 
+#: ``(B, N, C)`` tokens (or any tensor) -> ``(B, C, h, w)`` feature map
+Reshape = Callable[[torch.Tensor], torch.Tensor]
+
+
+def token_grid(num_extra_tokens: int = 1,
+               grid: Optional[Tuple[int, int]] = None) -> Reshape:
+    """A reshape for Grad-CAM on a transformer layer: ``(B, N, C)`` tokens -> ``(B, C, h, w)``
+    patch grid, the first ``num_extra_tokens`` (a class token) dropped.
+
+    Args:
+        num_extra_tokens (int): Tokens before the patch grid. Defaults to 1.
+        grid (tuple[int, int], optional): ``(h, w)``; a square grid by default.
+
+    Returns:
+        callable: The reshape, for ``grad_cam(..., reshape=...)``.
+
+    Example:
+        >>> import torch
+        >>> tokens = torch.arange(2 * 5 * 3.).reshape(2, 5, 3)  # class token + 2 x 2 grid
+        >>> token_grid(1)(tokens).shape
+        torch.Size([2, 3, 2, 2])
+    """
+    def reshape(tokens: torch.Tensor) -> torch.Tensor:
+        if tokens.dim() != 3:
+            raise ValueError(f'token_grid expects (B, N, C) tokens, got shape '
+                             f'{tuple(tokens.shape)}')
+        patches = tokens[:, num_extra_tokens:]
+        count = patches.shape[1]
+        height, width = grid if grid is not None else (int(round(count ** 0.5)),) * 2
+        if height * width != count:
+            raise ValueError(f'{count} patch tokens do not form a {height} x {width} grid; '
+                             'give grid=(h, w) or the right num_extra_tokens')
+        return patches.transpose(1, 2).reshape(tokens.shape[0], -1, height, width)
+
+    return reshape
+
 
 def grad_cam_from_activations(activations: torch.Tensor,
                               scores: torch.Tensor,
@@ -29,7 +65,8 @@ def grad_cam_from_activations(activations: torch.Tensor,
                               normalize: Optional[str] = None,
                               eps: float = 1e-7,
                               create_graph: bool = False,
-                              retain_graph: Optional[bool] = None) -> torch.Tensor:
+                              retain_graph: Optional[bool] = None,
+                              reshape: Optional[Reshape] = None) -> torch.Tensor:
     """Grad-CAM of ``scores`` with respect to ``activations``.
 
     Channel weights are the spatial mean of ``d score / d A``; the map is
@@ -52,9 +89,14 @@ def grad_cam_from_activations(activations: torch.Tensor,
             differentiated again (second order). When False the returned map is detached.
         retain_graph (bool | None): keep the graph of ``scores`` for a later backward pass.
             Defaults to ``create_graph``.
+        reshape (callable, optional): maps ``activations`` (e.g. a transformer's ``(B, N, C)``
+            tokens) and their gradient alike to ``(B, C, h, w)``, such as
+            :func:`token_grid`. The gradient is taken with respect to ``activations``
+            themselves, which the scores depend on, so the map stays differentiable (second
+            order) through a token layer.
 
     Returns:
-        Tensor: ``(B, h, w)`` Grad-CAM maps at the activations' resolution.
+        Tensor: ``(B, h, w)`` Grad-CAM maps at the (reshaped) activations' resolution.
 
     Example:
         >>> import torch
@@ -68,10 +110,12 @@ def grad_cam_from_activations(activations: torch.Tensor,
         >>> cam.shape, bool(cam.min() >= 0), bool(cam.max() <= 1), cam.requires_grad
         (torch.Size([2, 7, 7]), True, True, True)
     """
-    if not isinstance(activations, torch.Tensor) or activations.dim() != 4:
+    if not isinstance(activations, torch.Tensor) or (reshape is None
+                                                     and activations.dim() != 4):
         got = (f'shape {tuple(activations.shape)}' if isinstance(activations, torch.Tensor)
                else type(activations).__name__)
-        raise ValueError(f'activations must be a (B, C, h, w) tensor, got {got}.')
+        raise ValueError(f'activations must be a (B, C, h, w) tensor, got {got}; for '
+                         'transformer tokens pass reshape=token_grid().')
     batch_size = activations.shape[0]
     if not isinstance(scores, torch.Tensor) or scores.shape != (batch_size,):
         got = (f'shape {tuple(scores.shape)}' if isinstance(scores, torch.Tensor)
@@ -94,6 +138,12 @@ def grad_cam_from_activations(activations: torch.Tensor,
                          'scores were computed from.')
     if not create_graph:
         activations = activations.detach()
+    if reshape is not None:
+        # A linear re-indexing: the gradient of the reshaped map is the reshaped gradient.
+        activations, grads = reshape(activations), reshape(grads)
+        if activations.dim() != 4:
+            raise ValueError(f'reshape must give (B, C, h, w), got shape '
+                             f'{tuple(activations.shape)}')
     weights = grads.mean(dim=(2, 3), keepdim=True)  # (B, C, 1, 1)
     cam = (weights * activations).sum(dim=1)  # (B, h, w)
     if relu:
@@ -145,7 +195,9 @@ def grad_cam(model: nn.Module,
              upsample_to: Optional[Union[int, Sequence[int]]] = None,
              eps: float = 1e-7,
              create_graph: bool = False,
-             return_outputs: bool = False
+             return_outputs: bool = False,
+             reshape: Optional[Reshape] = None,
+             renormalize: bool = False
              ) -> Union[torch.Tensor, Tuple[torch.Tensor, object]]:
     """Grad-CAM maps of ``model`` at ``layer`` for a batch of inputs.
 
@@ -158,8 +210,8 @@ def grad_cam(model: nn.Module,
 
     Args:
         model (nn.Module): the network; ``model(inputs)`` returns what ``targets`` reads.
-        layer (nn.Module | str): submodule (or its name) whose ``(B, C, h, w)`` output is
-            explained. It must run exactly once per forward pass. The model continues with a
+        layer (nn.Module | str): submodule (or its name) whose ``(B, C, h, w)`` output (or,
+            with ``reshape``, any output that it maps to one) is explained. It must run exactly once per forward pass. The model continues with a
             copy of that output, so in-place ops after the layer do not alter the map.
         inputs (Tensor): ``(B, ...)`` batch passed to ``model``.
         targets: class indices (``int``, or ``(B,)`` sequence/tensor), ``None`` for the top
@@ -174,6 +226,11 @@ def grad_cam(model: nn.Module,
             (and outputs) come back detached and the graph is freed.
         return_outputs (bool): also return the model's outputs (e.g. logits, to read the
             predicted class or add a classification loss).
+        reshape (callable, optional): the layer's output (and its gradient) to
+            ``(B, C, h, w)``, e.g. :func:`token_grid` for a ViT block's tokens; see
+            :func:`grad_cam_from_activations`.
+        renormalize (bool): min-max scale each map to [0, 1] after upsampling, as
+            pytorch-grad-cam returns its maps.
 
     Returns:
         Tensor ``(B, h, w)`` (or ``(B, H, W)`` with ``upsample_to``), or ``(maps, outputs)``
@@ -222,23 +279,26 @@ def grad_cam(model: nn.Module,
                                  f'in one forward pass (a shared module); pick a module '
                                  f'that runs once.')
             activations = captured[0]
-            if not isinstance(activations, torch.Tensor) or activations.dim() != 4:
+            if not isinstance(activations, torch.Tensor) or (reshape is None
+                                                             and activations.dim() != 4):
                 got = (f'shape {tuple(activations.shape)}'
                        if isinstance(activations, torch.Tensor)
                        else f'a {type(activations).__name__}')
                 raise ValueError(f'layer {type(module).__name__} must output a (B, C, h, w) '
-                                 f'tensor, got {got}; pick another layer or call '
-                                 f'grad_cam_from_activations on the tensor directly.')
+                                 f'tensor, got {got}; for transformer tokens pass '
+                                 f'reshape=token_grid(), or pick another layer.')
             scores = target_scores(outputs, targets, inputs.shape[0])
             cam = grad_cam_from_activations(activations, scores, relu=relu,
                                             normalize=normalize, eps=eps,
-                                            create_graph=create_graph)
+                                            create_graph=create_graph, reshape=reshape)
     finally:
         handle.remove()
 
     if upsample_to is not None:
         cam = F.interpolate(cam.unsqueeze(1), size=upsample_to, mode='bilinear',
                             align_corners=False).squeeze(1)
+    if renormalize:
+        cam = minmax_scale(cam, eps)
     if not return_outputs:
         return cam
     if not create_graph:
