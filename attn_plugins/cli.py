@@ -2,10 +2,8 @@
 
 A tool builds its parser from these and imports the heavy modules only after parsing, so
 ``tools/*.py --help`` answers at once. The only import beyond the standard library is
-mmengine's ``DictAction`` (``mmengine.config``, no torch) for ``--cfg-options``. The modules
-that act on the options re-export their helpers: :func:`add_launch_args` from
-:mod:`attn_plugins.engine.launch`, :func:`add_transfer_args` from
-:mod:`attn_plugins.engine.transfer`, :func:`add_evaluation_args` from
+mmengine's ``DictAction`` (``mmengine.config``, no torch) for ``--cfg-options``. The options
+are acted on by :mod:`attn_plugins.engine.launch`, :mod:`attn_plugins.engine.transfer` and
 :mod:`attn_plugins.evaluation.robustness`.
 """
 import argparse

@@ -2,8 +2,8 @@
 
 Pure Python: the tools read their argument defaults from here, so ``--help`` needs neither
 torch nor OpenMMLab. The modules that use the values (:mod:`attn_plugins.probes`,
-:mod:`attn_plugins.saliency`, :mod:`attn_plugins.engine.transfer`,
-:mod:`attn_plugins.evaluation.ssl_eval`) import them from here too and keep their old names.
+:mod:`attn_plugins.saliency`, :mod:`attn_plugins.engine.transfer`) import them from here and
+keep their old names.
 """
 
 #: Weight decays tried by :func:`attn_plugins.probes.select_weight_decay` (the penalty
@@ -25,6 +25,6 @@ MIN_PRETRAINED_MATCH = 0.9
 SALIENCY_ESTIMATORS = ('signature_center', 'image_signature', 'spectral_residual_center',
                        'spectral_residual', 'center_bias')
 
-#: The tasks of :mod:`attn_plugins.evaluation.ssl_eval`, in the order they run (corruption
+#: The tasks of ``tools/analysis/ssl_eval.py``, in the order they run (corruption
 #: and grounding reuse the linear probe).
 SSL_EVAL_TASKS = ('linear', 'knn', 'fewshot', 'corruption', 'grounding')

@@ -15,8 +15,6 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from ..cli import LAUNCHERS, add_launch_args  # noqa: F401  (light; tools' parsers)
-
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     """Read a config file and apply ``--cfg-options`` overrides.
@@ -48,12 +46,10 @@ def set_work_dir(cfg: Config, work_dir: Optional[str], config_path: str) -> None
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 
-#: ``--<flag>`` -> (mmengine backend, package it needs, what it logs to)
+#: ``--<flag>`` -> (mmengine backend, the package it writes through)
 VIS_BACKENDS = {
-    'tensorboard': ('TensorboardVisBackend', 'tensorboard',
-                    'event files beside scalars.json: tensorboard --logdir <work_dir>'),
-    'wandb': ('WandbVisBackend', 'wandb',
-              'a Weights & Biases run (wandb login first, or WANDB_MODE=offline)'),
+    'tensorboard': ('TensorboardVisBackend', 'tensorboard'),
+    'wandb': ('WandbVisBackend', 'wandb'),
 }
 
 
@@ -79,7 +75,7 @@ def add_vis_backend(cfg: Config, name: str, init_kwargs: Optional[dict] = None) 
     """
     if name not in VIS_BACKENDS:
         raise ValueError(f'unknown visualizer backend {name!r}; one of {sorted(VIS_BACKENDS)}')
-    backend_type, package, where = VIS_BACKENDS[name]
+    backend_type, package = VIS_BACKENDS[name]
     if find_spec(package) is None:
         raise SystemExit(f'--{name} needs the {package} package, which is not installed '
                          f'here: pip install {package} (or drop --{name}; the scalars '

@@ -24,7 +24,6 @@ from typing import Dict, List, Tuple
 import torch
 from mmengine.config import Config, ConfigDict
 
-from ..cli import add_transfer_args  # noqa: F401  (light; tools' parsers)
 from ..defaults import MIN_PRETRAINED_MATCH
 from .checkpoint import checkpoint_state_dict  # noqa: F401  (tools import it from here)
 

@@ -26,7 +26,6 @@ from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
-from ..cli import add_evaluation_args  # noqa: F401  (light; tools' parsers)
 from ..robustness import (CORRUPTIONS, EXTRA_CORRUPTIONS, MIXED_VARIANTS, SEVERITIES,
                           VARIANTS, background_donors, background_variant, corrupt,
                           grabcut_foreground)

@@ -18,7 +18,6 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 from mmengine.logging import print_log
 
-from ..defaults import SSL_EVAL_TASKS
 from ..probes import (DEFAULT_WEIGHT_DECAYS, FEW_SHOT_WEIGHT_DECAY, FeatureCache, LinearProbe,
                       few_shot_probe, file_digest, knn_classify, linear_probe, top1_accuracy)
 from ..robustness import CORRUPTIONS, EXTRA_CORRUPTIONS, SEVERITIES, corruption_errors
@@ -27,8 +26,6 @@ from .frozen import (FrozenEncoder, collect_images, dataset_labels, eval_dataloa
                      extract_features, labelled_list_dataset)
 from .robustness import CellTimer, build_eval_dataloader
 
-#: The tasks, in the order they run (corruption and grounding reuse the linear probe).
-TASKS = SSL_EVAL_TASKS
 #: Corruptions reported one by one (the teacher-attention paper's four, ImageNet-C extras).
 REPORTED_CORRUPTIONS = ('speckle_noise', 'gaussian_blur', 'spatter', 'saturate')
 #: Saliency metrics of the grounding task.

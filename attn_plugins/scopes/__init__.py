@@ -16,7 +16,7 @@ The registration modules can also be imported directly, e.g.
 import importlib
 import importlib.abc
 import sys
-from typing import FrozenSet, Optional
+from typing import Optional
 
 #: scope package -> the module of this package that registers the plugin's components there
 SCOPE_MODULES = {
@@ -33,11 +33,6 @@ def register_scope(scope: str) -> None:
         scope (str): A key of :data:`SCOPE_MODULES`.
     """
     importlib.import_module(SCOPE_MODULES[scope])
-
-
-def registered_scopes() -> FrozenSet[str]:
-    """Returns: frozenset[str]: the scopes whose components are registered in this process."""
-    return frozenset(scope for scope, module in SCOPE_MODULES.items() if module in sys.modules)
 
 
 def attach_to_registries(scope: str) -> None:
