@@ -6,10 +6,12 @@ lightly users import these functions directly.
 """
 from .gradcam import grad_cam, grad_cam_from_activations, resolve_layer, token_grid
 from .guided import guided_backprop
-from .model_maps import backbone_grad_cam, momentum_contrast_grad_cam, top_class_grad_cam
+from .model_maps import (KEY_ENCODER_NAMES, backbone_grad_cam, contrastive_grad_cam, key_encoder,
+                         top_class_grad_cam)
 from .targets import target_scores
 
 __all__ = [
     'grad_cam', 'grad_cam_from_activations', 'token_grid', 'guided_backprop', 'resolve_layer',
-    'target_scores', 'backbone_grad_cam', 'momentum_contrast_grad_cam', 'top_class_grad_cam'
+    'target_scores', 'backbone_grad_cam', 'contrastive_grad_cam', 'top_class_grad_cam',
+    'key_encoder', 'KEY_ENCODER_NAMES'
 ]

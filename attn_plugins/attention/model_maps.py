@@ -1,11 +1,11 @@
 """Grad-CAM maps of whole models laid out as OpenMMLab ones (``backbone``, ``neck``,
-``head``, a momentum ``encoder_k``), read by attribute: no OpenMMLab import.
+``head``, a momentum encoder), read by attribute: no OpenMMLab import.
 
 The models of this package answer ``attention_maps(inputs)`` with these (or with their own
 attention head); :func:`attn_plugins.evaluation.model_attention` applies them to mmpretrain's
 own ``MoCo`` and ``ImageClassifier``.
 """
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -33,20 +33,49 @@ def backbone_grad_cam(backbone: nn.Module, inputs: torch.Tensor,
         return grad_cam_from_activations(feats[-1], score_fn(feats), relu=True).detach()
 
 
-def momentum_contrast_grad_cam(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """Grad-CAM of a MoCo-style model: the cosine of each image's query with the momentum
-    encoder's embedding of the same image (CAST's training score, unmasked).
+#: Attribute names of the momentum (key, target) encoder: MoCo, MoCo v3, BYOL.
+KEY_ENCODER_NAMES = ('encoder_k', 'momentum_encoder', 'target_net')
+
+
+def key_encoder(model: nn.Module) -> Optional[nn.Module]:
+    """The model's momentum encoder (backbone + neck), or None when it has none.
 
     Args:
-        model (nn.Module): With ``backbone``, ``neck`` (on the last stage) and ``encoder_k``
-            (backbone + neck, returning a tuple whose first item is ``(B, D)``).
+        model (nn.Module): A self-supervised model.
+
+    Returns:
+        nn.Module | None: The first of :data:`KEY_ENCODER_NAMES` the model has.
+    """
+    for name in KEY_ENCODER_NAMES:
+        encoder = getattr(model, name, None)
+        if encoder is not None:
+            return encoder
+    return None
+
+
+def contrastive_grad_cam(model: nn.Module, inputs: torch.Tensor,
+                         keys: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Grad-CAM of a contrastive model: the cosine of each image's online embedding with a
+    key embedding of the same image (CAST's training score, unmasked).
+
+    Args:
+        model (nn.Module): With ``backbone`` and ``neck`` (on the last stage) and, unless
+            ``keys`` is given, a momentum encoder (:func:`key_encoder`: backbone + neck,
+            returning a tuple whose first item is ``(B, D)``).
         inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
+        keys (torch.Tensor, optional): ``(B, D)`` normalised key embeddings of ``inputs``
+            (for a model without a momentum encoder).
 
     Returns:
         torch.Tensor: ``(B, h, w)`` maps on the backbone's last stage, detached.
     """
-    with torch.no_grad():
-        keys = F.normalize(model.encoder_k(inputs)[0], dim=1)
+    if keys is None:
+        encoder = key_encoder(model)
+        if encoder is None:
+            raise TypeError(f'a {type(model).__name__} has no momentum encoder '
+                            f'({", ".join(KEY_ENCODER_NAMES)}); pass keys=')
+        with torch.no_grad():
+            keys = F.normalize(encoder(inputs)[0], dim=1)
 
     def score(feats):
         queries = F.normalize(model.neck(feats[-1:])[0], dim=1)

@@ -108,6 +108,31 @@ def cast_grad_cam_loss(activations: torch.Tensor,
         raise ValueError(f'cosine must be one of {COSINE_MODES}, got {cosine!r}')
     cams = grad_cam_from_activations(activations, scores, relu=True, normalize='minmax',
                                      eps=eps, create_graph=True)  # (B, h, w)
+    return cast_map_loss(cams, masks, valid, cosine, target_resize)
+
+
+def cast_map_loss(cams: torch.Tensor,
+                  masks: torch.Tensor,
+                  valid: Optional[torch.Tensor] = None,
+                  cosine: str = 'per_sample',
+                  target_resize: str = 'area') -> torch.Tensor:
+    """``1 - cos(cams, target)`` for Grad-CAM maps already computed: the second half of
+    :func:`cast_grad_cam_loss`, for callers that take Grad-CAM themselves (e.g. of several
+    views in one batch).
+
+    Args:
+        cams (torch.Tensor): (B, h, w) min-max scaled Grad-CAM maps, in the graph.
+        masks (torch.Tensor): (B, H, W) binary saliency masks (see
+            :func:`cast_grad_cam_loss`).
+        valid (torch.Tensor, optional): (B,) bool, False for samples to leave out.
+        cosine (str): ``'per_sample'`` or ``'batch'``.
+        target_resize (str): ``'area'`` or ``'bilinear'``.
+
+    Returns:
+        torch.Tensor: scalar loss; 0 (still connected to the graph) when no sample is valid.
+    """
+    if cosine not in COSINE_MODES:
+        raise ValueError(f'cosine must be one of {COSINE_MODES}, got {cosine!r}')
     targets = mask_to_grid(masks, cams.shape[-2:], target_resize).to(cams.dtype)  # (B, h, w)
     keep = targets.flatten(1).gt(0).any(dim=1)
     if valid is not None:

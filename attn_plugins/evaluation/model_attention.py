@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from mmpretrain.models import ImageClassifier
 
-from ..attention import momentum_contrast_grad_cam, top_class_grad_cam
+from ..attention import contrastive_grad_cam, key_encoder, top_class_grad_cam
 from ..saliency import minmax_scale
 
 
@@ -33,13 +33,14 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tenso
     """One attention map per input, min-max scaled to [0, 1], at the model's map resolution.
 
     - Models that define ``attention_maps(inputs)`` answer for themselves: every model this
-      package registers does (CAST and MoCo-style students: Grad-CAM of query . key; the
-      teacher students: their attention head; ``SaliencyTeacher``: its prediction;
-      classifiers: Grad-CAM of the top class).
+      package registers does (guided models: a teacher-attention head's prediction, else
+      the backbone's own attention, else Grad-CAM of query . key or of the top class;
+      ``SaliencyTeacher``: its prediction).
     - Models whose backbone defines ``attention_maps(inputs)`` (the VARS ViTs: the last
       layer's class-token attention, read from the sparse codes for a VARS layer).
-    - mmpretrain's own models: with a momentum ``encoder_k`` (``MoCo``), Grad-CAM of query .
-      key on the backbone's last stage; an ``ImageClassifier``, Grad-CAM of the top class.
+    - mmpretrain's own models: with a momentum encoder (``MoCo``, ``MoCoV3``, ``BYOL``),
+      Grad-CAM of query . key on the backbone's last stage; an ``ImageClassifier``,
+      Grad-CAM of the top class.
 
     BatchNorm runs in eval mode (the model is switched to eval and back), so maps do not
     depend on the rest of the batch.
@@ -62,8 +63,8 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tenso
         elif hasattr(getattr(model, 'backbone', None), 'attention_maps'):
             with torch.no_grad():
                 maps = model.backbone.attention_maps(inputs)
-        elif hasattr(model, 'encoder_k'):
-            maps = momentum_contrast_grad_cam(model, inputs)
+        elif key_encoder(model) is not None:
+            maps = contrastive_grad_cam(model, inputs)
         elif isinstance(model, ImageClassifier):
             maps = top_class_grad_cam(model, inputs)
         else:

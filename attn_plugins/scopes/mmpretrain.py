@@ -6,8 +6,8 @@ from importlib import import_module
 # Importing an adapter module registers its components.
 ADAPTER_MODULES = (
     'data', 'engine', 'engine.loops', 'evaluation',              # shared machinery
+    'guidance.losses', 'guidance.models',                        # attention-loss plugins
     'teacher.models', 'teacher.hooks', 'teacher.transforms',     # teacher saliency targets
-    'cast.model',                                                # CAST
     'atcon.classifier', 'atcon.datasets', 'atcon.loops', 'atcon.metrics',
     'atcon.sampler',                                             # ATCON
     'vars.backbones',                                            # VARS

@@ -9,7 +9,8 @@ of the fixation-like map ``p_t`` (:func:`fixation_like_map`), the student's
 :class:`SpatialAttentionHead`, and the teacher's :class:`SaliencyDecoder` with its learned
 :class:`GaussianCenterBias`, and where the shipped default teacher lies
 (:func:`default_teacher_files`). The OpenMMLab adapters live in :mod:`.models`
-(``SaliencyTeacher`` and the students), :mod:`.hooks` (``OnlineTeacherHook``) and
+(``SaliencyTeacher``), :mod:`attn_plugins.guidance` (``TeacherAttentionLoss``, which makes
+any algorithm a student), :mod:`.hooks` (``OnlineTeacherHook``) and
 :mod:`.transforms` (``AddEmptyMaps``, ``FixationsFromMap``, ``KeepTeacherView``).
 """
 from .default import default_teacher_files

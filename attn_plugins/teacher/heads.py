@@ -81,7 +81,21 @@ class SpatialAttentionHead(nn.Module):
         Returns:
             AttentionLossTerms: the weighted KLD and NSS terms (scalars).
         """
+        return self.prediction_loss(self(feats), teacher_map, fixation_map)
+
+    def prediction_loss(self, prediction: torch.Tensor, teacher_map: torch.Tensor,
+                        fixation_map: Optional[torch.Tensor] = None) -> AttentionLossTerms:
+        """``L_attn`` of a prediction of this head (e.g. made on a larger batch and split).
+
+        Args:
+            prediction (torch.Tensor): ``m_p``, (B, h, w), from :meth:`forward`.
+            teacher_map (torch.Tensor): ``m_t``, (B, H, W) with H >= h, W >= w.
+            fixation_map (torch.Tensor, optional): human fixations (B, H, W).
+
+        Returns:
+            AttentionLossTerms: the weighted KLD and NSS terms (scalars).
+        """
         return teacher_attention_loss(
-            self(feats), teacher_map, lam=self.lam, beta=self.beta,
+            prediction, teacher_map, lam=self.lam, beta=self.beta,
             fixation_map=fixation_map, fixation_from=self.fixation_from,
             fixation_ratio=self.fixation_ratio, num_fixations=self.num_fixations)

@@ -3,4 +3,4 @@
 # point-sampled onto the Grad-CAM grid (bilinear, align_corners=True), and two key-encoder
 # EMA steps per iteration (the release runs its MoCo forward twice per step: 1 - 0.999 ** 2).
 _base_ = ['./cast_resnet50_8xb32-coslr-200e_coco.py']
-model = dict(release_compat=True, momentum=1 - 0.999**2)
+model = dict(momentum=1 - 0.999**2, attention_losses=dict(cast=dict(release_compat=True)))

@@ -5,8 +5,8 @@
 # mmpretrain's own runtime and schedule (`mmpretrain::`), takes nothing from this repository's
 # configs, and pulls the plugin in only with `custom_imports` (so mmpretrain's own
 # `tools/train.py` / `mim train mmpretrain` can run it; attn_plugins has to be importable,
-# e.g. `pip install -e /path/to/attn_plugins`). The plugin gives the model (`CAST`: MoCo v2
-# with saliency-constrained crops and the Grad-CAM grounding loss), the dataset
+# e.g. `pip install -e /path/to/attn_plugins`). The plugin gives the model (`GuidedMoCo`:
+# mmpretrain's MoCo that takes attention-loss plugins, here CAST's Grad-CAM grounding loss), the dataset
 # (`SaliencyImageFolder`: images + one saliency map per image, same file stem) and the
 # transforms that carry each map through its view.
 #
@@ -34,12 +34,12 @@ custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 data_root = '{{$ATTN_DATA_ROOT:../shared/data}}/bsds500/'
 
 model = dict(
-    type='CAST',
+    type='GuidedMoCo',
     queue_len=65536,
     feat_dim=128,
     momentum=0.001,  # mmengine's EMA convention: 1 - 0.999
-    ssl_weight=0.25,
-    cast_weight=0.75,
+    algorithm_weight=0.25,
+    attention_losses=dict(cast=dict(type='CASTGroundingLoss', loss_weight=0.75)),
     data_preprocessor=dict(
         type='SelfSupDataPreprocessor',
         mean=[123.675, 116.28, 103.53],

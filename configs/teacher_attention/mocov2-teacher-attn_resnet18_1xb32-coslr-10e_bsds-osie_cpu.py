@@ -14,9 +14,10 @@ _base_ = [
 # images (1,100) so it does not fill with keys of the query's own image.
 model = dict(
     queue_len=1024,
-    backbone=dict(depth=18, out_indices=(1, 3)),
+    backbone=dict(depth=18),
     neck=dict(in_channels=512, hid_channels=512),
-    attn_head=dict(in_channels=128, hid_channels=64))
+    attention_losses=dict(teacher=dict(layer='backbone.layer2',
+                                       attn_head=dict(in_channels=128, hid_channels=64))))
 
 # Linear lr scaling from the full recipe (0.03 at 256 images per step).
 optim_wrapper = dict(optimizer=dict(lr=0.03 * 32 / 256))

@@ -10,12 +10,12 @@ _base_ = [
 ]
 
 model = dict(
-    backbone=dict(depth=18, out_indices=(1, 3), norm_cfg=dict(type='BN')),
+    backbone=dict(depth=18, norm_cfg=dict(type='BN')),
     neck=dict(in_channels=512, hid_channels=512),
-    attn_head=dict(in_channels=128, hid_channels=64),
-    target_key='fixation_density',
-    fixation_key='fixation_map',
-    gather_distributed=False)
+    attention_losses=dict(teacher=dict(layer='backbone.layer2',
+                                       attn_head=dict(in_channels=128, hid_channels=64),
+                                       target_key='fixation_density',
+                                       fixation_key='fixation_map')))
 
 optim_wrapper = dict(optimizer=dict(lr=0.3 * 32 / 256))
 auto_scale_lr = dict(base_batch_size=32)

@@ -9,6 +9,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-model = dict(target_key='fixation_density', fixation_key='fixation_map')
+model = dict(attention_losses=dict(
+    teacher=dict(target_key='fixation_density', fixation_key='fixation_map')))
 train_dataloader = dict(batch_size=256)
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=3))

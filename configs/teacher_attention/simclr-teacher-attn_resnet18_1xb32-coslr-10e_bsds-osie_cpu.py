@@ -11,10 +11,10 @@ _base_ = [
 ]
 
 model = dict(
-    backbone=dict(depth=18, out_indices=(1, 3), norm_cfg=dict(type='BN')),
+    backbone=dict(depth=18, norm_cfg=dict(type='BN')),
     neck=dict(in_channels=512, hid_channels=512),
-    attn_head=dict(in_channels=128, hid_channels=64),
-    gather_distributed=False)
+    attention_losses=dict(teacher=dict(layer='backbone.layer2',
+                                       attn_head=dict(in_channels=128, hid_channels=64))))
 
 optim_wrapper = dict(optimizer=dict(lr=0.3 * 32 / 256))
 auto_scale_lr = dict(base_batch_size=32)

@@ -9,10 +9,9 @@ _base_ = [
 ]
 
 model = dict(
-    backbone=dict(depth=18, out_indices=(1, 3), norm_cfg=dict(type='BN')),
+    backbone=dict(depth=18, norm_cfg=dict(type='BN')),
     neck=dict(in_channels=512, hid_channels=512),
-    attn_head=None,
-    gather_distributed=False)
+    attention_losses=dict(teacher=None))
 
 # SimCLR's linear lr scaling (0.3 per 256 images), with SGD instead of LARS at this batch.
 optim_wrapper = dict(optimizer=dict(lr=0.3 * 32 / 256))

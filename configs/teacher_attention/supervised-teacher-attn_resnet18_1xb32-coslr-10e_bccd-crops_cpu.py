@@ -18,9 +18,9 @@ custom_hooks = [
 ]
 
 model = dict(
-    backbone=dict(type='ResNet_CIFAR', depth=18, out_indices=(2, 3)),
+    backbone=dict(type='ResNet_CIFAR', depth=18),
     head=dict(num_classes=3, in_channels=512, topk=(1, )),
-    attn_head=dict(in_channels=256, hid_channels=64))
+    attention_losses=dict(teacher=dict(attn_head=dict(in_channels=256, hid_channels=64))))
 
 optim_wrapper = dict(
     type='OptimWrapper',

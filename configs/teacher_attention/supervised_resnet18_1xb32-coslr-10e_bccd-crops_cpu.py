@@ -8,9 +8,9 @@ _base_ = [
 ]
 
 model = dict(
-    backbone=dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )),
+    backbone=dict(type='ResNet_CIFAR', depth=18),
     head=dict(num_classes=3, in_channels=512, topk=(1, )),
-    attn_head=None)
+    attention_losses=dict(teacher=None))
 
 optim_wrapper = dict(
     type='OptimWrapper',

@@ -1,4 +1,5 @@
-"""The registered CAST model: losses, queue contents, empty masks, gradients."""
+"""CAST = mmpretrain's MoCo + the CASTGroundingLoss plugin: losses, queue contents, empty
+masks, gradients."""
 import copy
 
 import pytest
@@ -10,9 +11,15 @@ from mmpretrain.structures import DataSample
 import attn_plugins  # noqa: F401
 
 
-def build_cast(**kwargs):
+LOSS_ARGS = ('cosine', 'target_resize', 'release_compat')
+
+
+def build_cast(ssl_weight=1.0, cast_weight=1.0, **kwargs):
+    cast = dict(type='CASTGroundingLoss', loss_weight=cast_weight,
+                **{k: kwargs.pop(k) for k in LOSS_ARGS if k in kwargs})
     cfg = dict(
-        type='CAST', queue_len=16, feat_dim=8, momentum=0.01,
+        type='GuidedMoCo', queue_len=16, feat_dim=8, momentum=0.01,
+        algorithm_weight=ssl_weight, attention_losses=dict(cast=cast),
         backbone=dict(type='ResNet', depth=18, stem_channels=8, base_channels=8,
                       norm_cfg=dict(type='BN')),
         neck=dict(type='LinearNeck', in_channels=64, out_channels=8, gap_dim=2,
@@ -63,9 +70,9 @@ def test_queue_holds_the_unmasked_keys_only():
     inputs, samples = batch()
     model.loss(inputs, samples)
     enqueued = model.queue[:, :4].T  # first batch written at pointer 0
-    unmasked = model._momentum_keys(inputs[1])
+    unmasked = model.key_embeddings(inputs[1])
     masks = torch.stack([s.saliency[1] for s in samples]) > 0.5
-    masked = model._momentum_keys(mask_background(inputs[1], masks))
+    masked = model.key_embeddings(mask_background(inputs[1], masks))
     torch.testing.assert_close(enqueued, unmasked)
     assert not torch.allclose(enqueued, masked, atol=1e-3)
     assert int(model.queue_ptr) == 4
@@ -209,9 +216,10 @@ def test_release_compat_reproduces_the_released_loss_on_a_fixed_batch():
 def test_release_compat_refuses_conflicting_choices():
     with pytest.raises(ValueError, match='release_compat=True uses'):
         build_cast(release_compat=True, cosine='per_sample')
-    model = build_cast(release_compat=True, cosine='batch')
-    assert (model.cosine, model.target_resize) == ('batch', 'bilinear')
-    assert (build_cast().cosine, build_cast().target_resize) == ('per_sample', 'area')
+    loss = build_cast(release_compat=True, cosine='batch').attention_losses.cast
+    assert (loss.cosine, loss.target_resize) == ('batch', 'bilinear')
+    loss = build_cast().attention_losses.cast
+    assert (loss.cosine, loss.target_resize) == ('per_sample', 'area')
 
 
 def test_coarse_maps_give_the_loss_of_the_full_size_masks():

@@ -213,7 +213,7 @@ def test_mmpretrain_example_trains_cast_one_iteration(shared_data, tmp_path):
     bsds = shared_data('bsds500')
     info = _build(MMPRETRAIN_EXAMPLE, bsds.parent)
     assert info['scope'] == 'mmpretrain'
-    assert info['model'] == 'attn_plugins.cast.model.CAST'
+    assert info['model'] == 'attn_plugins.guidance.models.GuidedMoCo'
     assert info['backbone'].startswith('mmpretrain.')  # mmpretrain's own ResNet-50
     assert info['dataset'] == 'attn_plugins.data.saliency_datasets.SaliencyImageFolder'
     assert info['length'] == 200  # the BSDS500 training photos with SOD masks

@@ -98,7 +98,13 @@ def build(config):
 def test_attention_heads_give_their_predicted_map():
     inputs = torch.randn(2, 3, 32, 32)
     student = build(STUDENT_CPU)
-    expected = minmax_scale(student.attn_head(student.backbone(inputs)[student.attn_in_index]))
+    teacher_loss = student.attention_losses.teacher
+    stage = dict(student.backbone.named_children())[teacher_loss.layer.split('.')[-1]]
+    features = []
+    handle = stage.register_forward_hook(lambda _m, _i, out: features.append(out))
+    student.backbone(inputs)
+    handle.remove()
+    expected = minmax_scale(teacher_loss.attn_head(features[0]))
     torch.testing.assert_close(model_attention(student, inputs), expected.detach())
     teacher = build(TEACHER_CPU)
     expected = minmax_scale(teacher.log_density(inputs).exp())

@@ -11,7 +11,7 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 import attn_plugins  # noqa: F401
-from attn_plugins.attention import momentum_contrast_grad_cam, top_class_grad_cam
+from attn_plugins.attention import contrastive_grad_cam, top_class_grad_cam
 from attn_plugins.evaluation import model_attention
 from tests.conftest import REPO_ROOT
 from tests.test_teacher.test_models import (CLS_CPU, MOCO_CPU, SIMCLR_BASELINE_CPU,
@@ -36,7 +36,7 @@ def test_every_registered_model_answers_attention_maps():
             if cls.__module__.startswith('attn_plugins.') and isinstance(cls, type)
             and issubclass(cls, BaseModel) and hasattr(cls, 'loss')]
     assert {cls.__name__ for cls in ours} >= {
-        'CAST', 'TeacherAttentionMoCo', 'TeacherAttentionSimCLR', 'TeacherAttentionClassifier',
+        'GuidedMoCo', 'GuidedMoCoV3', 'GuidedBYOL', 'GuidedSimCLR', 'GuidedImageClassifier',
         'SaliencyTeacher', 'ATCONClassifier'}
     assert [cls.__name__ for cls in ours if not callable(getattr(cls, 'attention_maps', None))] \
         == []
@@ -48,21 +48,21 @@ def hand_grad_cam(activations, score):
     return F.relu((grads.mean(dim=(2, 3), keepdim=True) * activations).sum(dim=1))
 
 
-def test_momentum_contrast_grad_cam_is_grad_cam_of_query_dot_key():
-    model = build(MOCO_CPU, attn_head=None).eval()
+def test_contrastive_grad_cam_is_grad_cam_of_query_dot_key():
+    model = build(MOCO_CPU, attention_losses=None).eval()
     inputs = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
         keys = F.normalize(model.encoder_k(inputs)[0], dim=1)
     feats = model.backbone(inputs.requires_grad_())
     queries = F.normalize(model.neck(feats[-1:])[0], dim=1)
     expected = hand_grad_cam(feats[-1], (queries * keys).sum(dim=1))
-    torch.testing.assert_close(momentum_contrast_grad_cam(model, inputs), expected)
+    torch.testing.assert_close(contrastive_grad_cam(model, inputs), expected)
     # the headless student answers with it
     torch.testing.assert_close(model.attention_maps(inputs), expected)
 
 
 def test_top_class_grad_cam_explains_the_arg_max_logit():
-    model = build(CLS_CPU, attn_head=None).eval()
+    model = build(CLS_CPU, attention_losses=None).eval()
     inputs = torch.randn(2, 3, 32, 32)
     feats = model.backbone(inputs.requires_grad_())
     logits = model.head(model.neck(feats[-1:]))
@@ -93,7 +93,13 @@ def test_teacher_answers_with_its_predicted_saliency():
     torch.testing.assert_close(teacher.attention_maps(inputs), predicted)
 
 
-def test_headless_simclr_says_it_has_no_score_to_explain():
+def test_simclr_without_a_momentum_encoder_explains_query_dot_online_key():
+    """No momentum encoder: the key is the online encoder's own embedding of the image."""
     model = build(SIMCLR_BASELINE_CPU).eval()
-    with pytest.raises(TypeError, match='without an attention head has no score'):
-        model_attention(model, torch.randn(1, 3, 32, 32))
+    inputs = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        keys = F.normalize(model.neck(model.backbone(inputs))[0], dim=1)
+    feats = model.backbone(inputs.clone().requires_grad_())
+    queries = F.normalize(model.neck(feats[-1:])[0], dim=1)
+    expected = hand_grad_cam(feats[-1], (queries * keys).sum(dim=1))
+    torch.testing.assert_close(model.attention_maps(inputs), expected)

@@ -37,6 +37,8 @@ SIBLINGS = {
         STUDENT + 'simclr-cotrain_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
     STUDENT + 'mocov2-teacher-attn_resnet50_8xb32-coslr-200e_in1k.py':
         STUDENT + 'mocov2-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    STUDENT + 'byol-teacher-attn_resnet50_16xb256-coslr-200e_in1k.py':
+        STUDENT + 'byol-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
     STUDENT + 'supervised_resnet50_8xb32-100e_in1k.py':
         STUDENT + 'supervised_resnet18_1xb32-coslr-10e_bccd-crops_cpu.py',
     STUDENT + 'supervised-teacher-attn_resnet50_8xb32-100e_in1k.py':
@@ -196,7 +198,7 @@ def student_options(config, maps, teacher_checkpoint):
     else:  # BSDS500 + OSIE-train as a ConcatDataset
         options = ['train_dataloader.batch_size=4', 'train_dataloader.dataset.datasets.0.indices=4',
                    'train_dataloader.dataset.datasets.1.indices=4']
-    if cfg.model.type == 'TeacherAttentionMoCo':
+    if cfg.model.type == 'GuidedMoCo':
         options.append('model.queue_len=16')
     if any(hook.type == 'OnlineTeacherHook' for hook in cfg.get('custom_hooks', [])):
         options.append(f'custom_hooks.0.checkpoint={teacher_checkpoint}')
@@ -209,9 +211,11 @@ STUDENT_CPU = [cpu for full, cpu in SIBLINGS.items() if full.startswith(STUDENT)
 
 def assert_student_trained(config, work_dir):
     """Two iterations logged, with finite contrastive / classification and attention terms."""
-    has_head = Config.fromfile(REPO_ROOT / config).model.attn_head is not None
+    model = Config.fromfile(REPO_ROOT / config).model
+    has_head = model.attention_losses.get('teacher') is not None
     keys = ('loss_attn_kld', 'loss_attn_nss') if has_head else ()
-    keys += ('loss', ) if 'bccd' in config else ('loss_contra', )
+    keys += {'GuidedImageClassifier': ('loss_cls', ), 'GuidedMoCo': ('loss_moco', ),
+             'GuidedSimCLR': ('loss_simclr', ), 'GuidedBYOL': ('loss_byol', )}[model.type]
     records = train_records(work_dir, keys)
     assert len(records) == 2
     if not has_head:

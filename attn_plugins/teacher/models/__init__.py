@@ -1,12 +1,6 @@
-"""OpenMMLab models of the teacher method (registered in mmpretrain's ``MODELS`` on import):
-the ``SaliencyTeacher`` and the students with an attention head."""
-from .attention import SelfSupervisedAttentionMixin, TeacherAttentionMixin
-from .classifier import TeacherAttentionClassifier
-from .moco import TeacherAttentionMoCo
+"""OpenMMLab model of the teacher method (registered in mmpretrain's ``MODELS`` on import):
+the ``SaliencyTeacher``. Students are any algorithm with a ``TeacherAttentionLoss``
+(:mod:`attn_plugins.guidance`)."""
 from .saliency_teacher import SaliencyTeacher
-from .simclr import TeacherAttentionSimCLR
 
-__all__ = [
-    'SaliencyTeacher', 'TeacherAttentionMixin', 'SelfSupervisedAttentionMixin',
-    'TeacherAttentionSimCLR', 'TeacherAttentionMoCo', 'TeacherAttentionClassifier'
-]
+__all__ = ['SaliencyTeacher']

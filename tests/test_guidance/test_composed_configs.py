@@ -1,0 +1,61 @@
+"""The composed configs: each full config builds with every loss it names, and each CPU
+sibling trains two iterations through tools/train.py logging every loss term."""
+import glob
+import json
+import math
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+
+from tests.conftest import REPO_ROOT, run_tool
+
+COMPOSED = 'configs/composed/'
+SIBLINGS = {
+    COMPOSED + 'cast-teacher-attn-mocov2_resnet50_8xb32-coslr-200e_coco.py':
+        COMPOSED + 'cast-teacher-attn-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py',
+    COMPOSED + 'cast-mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py':
+        COMPOSED + 'cast-mocov3_vars-d-vit-small-p16_1xb32-coslr-2e_bsds-sod_cpu.py',
+}
+TERMS = {'cast': ('loss_cast', 'cast_valid'), 'teacher': ('loss_attn_kld', 'loss_attn_nss')}
+ALGORITHM_TERM = {'GuidedMoCo': 'loss_moco', 'GuidedMoCoV3': 'loss_mocov3'}
+
+
+def test_the_folder_holds_exactly_the_listed_pairs():
+    found = {str(Path(p).relative_to(REPO_ROOT))
+             for p in glob.glob(str(REPO_ROOT / COMPOSED / '*.py'))}
+    assert found == set(SIBLINGS) | set(SIBLINGS.values())
+
+
+@pytest.mark.parametrize('config', sorted(SIBLINGS))
+def test_full_config_builds_with_its_losses(config):
+    cfg = Config.fromfile(REPO_ROOT / config)
+    init_default_scope('mmpretrain')
+    model = MODELS.build(cfg.model)
+    assert list(model.attention_losses) == list(cfg.model.attention_losses)
+    cpu = Config.fromfile(REPO_ROOT / SIBLINGS[config])
+    assert cpu.model.type == cfg.model.type
+    assert set(cpu.model.attention_losses) == set(cfg.model.attention_losses)
+
+
+@pytest.mark.parametrize('config', sorted(SIBLINGS.values()))
+def test_cpu_sibling_trains_and_logs_every_term(config, tmp_path, shared_data):
+    shared_data('bsds500')
+    cfg = Config.fromfile(REPO_ROOT / config)
+    options = ['train_dataloader.dataset.indices=8', 'train_dataloader.batch_size=4',
+               'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+               'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1']
+    if cfg.model.type == 'GuidedMoCo':
+        options.append('model.queue_len=16')
+    run_tool(['tools/train.py', config, '--work-dir', tmp_path, '--cfg-options', *options])
+    records = [json.loads(line) for line in
+               next(tmp_path.glob('*/vis_data/scalars.json')).read_text().splitlines()]
+    assert len(records) == 2  # 8 images, 4 per step
+    keys = [ALGORITHM_TERM[cfg.model.type]]
+    keys += [key for name in cfg.model.attention_losses for key in TERMS[name]]
+    for record in records:
+        assert all(math.isfinite(record[key]) for key in keys), record
+        losses = sum(record[key] for key in keys if key.startswith('loss_'))
+        assert record['loss'] == pytest.approx(losses, abs=1e-4)
