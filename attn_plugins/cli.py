@@ -4,7 +4,7 @@ A tool builds its parser from these and imports the heavy modules only after par
 ``tools/*.py --help`` answers at once. The only import beyond the standard library is
 mmengine's ``DictAction`` (``mmengine.config``, no torch) for ``--cfg-options``. The options
 are acted on by :mod:`attn_plugins.engine.launch`, :mod:`attn_plugins.engine.transfer` and
-:mod:`attn_plugins.evaluation.robustness`.
+:mod:`attn_plugins.evaluation.eval_loop`.
 """
 import argparse
 

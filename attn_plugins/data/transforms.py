@@ -40,11 +40,12 @@ from PIL import Image
 from ..saliency import (ESTIMATORS, SaliencyCropSampler, estimate_saliency,
                         fixation_density, fixations_to_map, match_map_to_image,
                         same_aspect_ratio, to_mask)
+from .fields import FIXATION_DENSITY, FIXATION_MAP, SALIENCY, SALIENCY_EMPTY, SALIENCY_PATH
 
-MAP_KEYS = ('saliency', 'fixation_density')
+MAP_KEYS = (SALIENCY, FIXATION_DENSITY)
 POINT_KEYS = ('fixation_points',)
 # What the saliency crop records per view, gathered per view by SaliencyMultiView.
-CROP_KEYS = ('saliency_empty', 'crop_fallback', 'crop_box')
+CROP_KEYS = (SALIENCY_EMPTY, 'crop_fallback', 'crop_box')
 
 
 def _image_hw(results: dict) -> Tuple[int, int]:
@@ -87,7 +88,7 @@ def match_map_keeping_dtype(saliency: np.ndarray, image_hw: Tuple[int, int],
     return aligned.astype(np.float32, copy=False)
 
 
-def align_maps(results: dict, path_key: str = 'saliency_path',
+def align_maps(results: dict, path_key: str = SALIENCY_PATH,
                keep_size: bool = False) -> None:
     """Hold every map of ``results`` to the size contract with its image, in place.
 
@@ -116,7 +117,7 @@ def align_maps(results: dict, path_key: str = 'saliency_path',
         if shape == image_hw or (keep_size and len(shape) == 2
                                  and same_aspect_ratio(shape, image_hw)):
             continue
-        path = results.get(path_key) if key == 'saliency' else None
+        path = results.get(path_key) if key == SALIENCY else None
         name = f'{key!r}' + (f' ({path})' if path else '')
         results[key] = match_map_keeping_dtype(results[key], image_hw, map_name=name,
                                                image_name=results.get('img_path'))
@@ -300,7 +301,7 @@ class LoadSaliencyMap(BaseTransform):
             way. Defaults to True.
     """
 
-    def __init__(self, key: str = 'saliency', path_key: str = 'saliency_path',
+    def __init__(self, key: str = SALIENCY, path_key: str = SALIENCY_PATH,
                  to_float32: bool = True) -> None:
         if key not in MAP_KEYS:
             raise ValueError(f'key must be one of {MAP_KEYS}, got {key!r}')
@@ -365,12 +366,12 @@ class EstimateSaliency(BaseTransform):
         self._model = None  # the teacher network, built on first use
 
     def transform(self, results: dict) -> dict:
-        if self.overwrite or 'saliency' not in results:
+        if self.overwrite or SALIENCY not in results:
             if self.method == 'teacher':
-                results['saliency'] = self._teacher_saliency(results['img'])
+                results[SALIENCY] = self._teacher_saliency(results['img'])
             else:
                 rgb = results['img'][..., ::-1]  # mmcv loads BGR
-                results['saliency'] = estimate_saliency(
+                results[SALIENCY] = estimate_saliency(
                     rgb, self.method, **self.estimator_kwargs).astype(np.float32)
         return results
 
@@ -439,7 +440,7 @@ class FixationsToDensity(BaseTransform):
         blur = self.blur if self.sigma_frac is None else dict(
             sigma_px=self.sigma_frac * fixation_map.shape[1])
         density = fixation_density(fixation_map, **blur).astype(np.float32)
-        results['fixation_density'] = density
+        results[FIXATION_DENSITY] = density
         if self.keep_ground_truth:
             results['gt_fixation_density'] = density.copy()
             results['gt_fixation_points'] = points.copy()
@@ -447,11 +448,11 @@ class FixationsToDensity(BaseTransform):
 
 
 def _require_saliency(results: dict, transform: str) -> np.ndarray:
-    if 'saliency' not in results:
+    if SALIENCY not in results:
         sample = results.get('img_path', 'the sample')
         raise KeyError(f'{transform} needs a saliency map but {sample} has none: put '
                        'LoadSaliencyMap or EstimateSaliency before it')
-    return results['saliency']
+    return results[SALIENCY]
 
 
 def _to_size(scale: Union[int, Sequence[int]]) -> Tuple[int, int]:
@@ -525,10 +526,10 @@ class SaliencyConstrainedRandomResizedCrop(BaseTransform):
     def transform(self, results: dict) -> dict:
         _require_saliency(results, type(self).__name__)
         align_maps(results)  # the box is drawn on the map: it must be aligned first
-        box = self.sampler.sample(to_mask(results['saliency'], self.mask_threshold))
+        box = self.sampler.sample(to_mask(results[SALIENCY], self.mask_threshold))
         crop_sample(results, box.top, box.left, box.height, box.width)
         resize_sample(results, *self.size, self.interpolation, self.backend, self.map_size)
-        results['saliency_empty'] = box.empty_mask
+        results[SALIENCY_EMPTY] = box.empty_mask
         results['crop_fallback'] = box.fallback
         results['crop_box'] = (box.top, box.left, box.height, box.width)
         return results
@@ -708,13 +709,13 @@ class PackSaliencyInputs(PackInputs):
         for key in (*MAP_KEYS, 'gt_fixation_density'):
             if key in results:
                 sample.set_field(_map_tensor(results[key]), key)
-        if 'saliency_empty' in results:
-            sample.set_field(_tensor(results['saliency_empty'], torch.bool), 'saliency_empty')
+        if SALIENCY_EMPTY in results:
+            sample.set_field(_tensor(results[SALIENCY_EMPTY], torch.bool), SALIENCY_EMPTY)
         if 'fixation_points' in results:
             points, shapes = results['fixation_points'], results['img_shape']
             fixation_map = ([_rasterise(p, s) for p, s in zip(points, shapes)]
                             if isinstance(points, list) else _rasterise(points, shapes))
-            sample.set_field(_tensor(fixation_map), 'fixation_map')
+            sample.set_field(_tensor(fixation_map), FIXATION_MAP)
         if 'gt_fixation_points' in results:
             shape = results['gt_fixation_density'].shape if 'gt_fixation_density' in results \
                 else results['ori_shape']

@@ -20,6 +20,7 @@ from mmengine.utils import ProgressBar
 from ..data import (FixationMapFolder, FixationsToDensity, LoadSaliencyMap, OSIEFixations,
                     SaliencyImageFolder, SaliencyResize, SceneSaliencyFixations,
                     read_saliency_map)
+from ..data.fields import FIXATION_DENSITY, FIXATION_MAP, SALIENCY
 from ..saliency import (center_bias, fixations_to_map, information_gain, match_map_to_image,
                         relative_fixations, resize_map, shuffled_auc, shuffled_negatives,
                         to_distribution, to_mask)
@@ -36,7 +37,7 @@ MAX_MID_GREY = 0.01
 
 def _with_fixation_map(results: dict) -> dict:
     points = results['fixation_points']
-    results['fixation_map'] = fixations_to_map(points[:, 0], points[:, 1],
+    results[FIXATION_MAP] = fixations_to_map(points[:, 0], points[:, 1],
                                                results['img'].shape[:2], one_based=False)
     return results
 
@@ -70,7 +71,7 @@ def fixation_ground_truth(dataset, sigma_frac: float = 0.03,
             path = osp.join(density_dir, stem + density_suffix)
             density = match_map_to_image(read_saliency_map(path), results['img'].shape[:2],
                                          map_name=path, image_name=results['img_path'])
-            results['fixation_density'] = to_distribution(density)
+            results[FIXATION_DENSITY] = to_distribution(density)
         yield results
 
 
@@ -92,7 +93,7 @@ def mask_ground_truth(data_root: str, img_dirs, saliency_dir: str,
     load, load_map = LoadImageFromFile(), LoadSaliencyMap()
     for index in range(len(dataset)):
         results = load_map(load(dataset.get_data_info(index)))
-        saliency = results['saliency']
+        saliency = results[SALIENCY]
         mid_grey = float(((saliency > 0.1) & (saliency < 0.9)).mean())
         if mid_grey > MAX_MID_GREY:
             raise ValueError(
@@ -103,8 +104,8 @@ def mask_ground_truth(data_root: str, img_dirs, saliency_dir: str,
         mask = to_mask(saliency, threshold).astype(np.float32)
         if not mask.any():
             continue  # nothing salient to score against
-        results['fixation_map'] = mask
-        results['fixation_density'] = to_distribution(mask)
+        results[FIXATION_MAP] = mask
+        results[FIXATION_DENSITY] = to_distribution(mask)
         yield results
 
 
@@ -171,9 +172,9 @@ def load_ground_truth(osie: Optional[str] = None, split: Optional[str] = 'val',
     if not samples:
         raise ValueError(f'no image with ground truth under {sources[given[0]]}')
     for sample in samples:
-        rows, cols = np.nonzero(sample['fixation_map'])
+        rows, cols = np.nonzero(sample[FIXATION_MAP])
         sample['relative_fixations'] = relative_fixations(cols, rows,
-                                                          sample['fixation_map'].shape)
+                                                          sample[FIXATION_MAP].shape)
     return samples
 
 
@@ -190,14 +191,14 @@ def score_sample(prediction: np.ndarray, samples: Sequence[dict], index: int,
     if unknown:
         raise ValueError(f'unknown metrics {sorted(unknown)}; choose from {ALIGNMENT_METRICS}')
     scores = score_saliency(prediction, sample, [m for m in metrics if m in SALIENCY_METRICS])
-    shape = sample['fixation_map'].shape
+    shape = sample[FIXATION_MAP].shape
     full = resize_map(np.asarray(prediction, dtype=np.float64), shape)
     if 'sauc' in metrics:
         negatives = shuffled_negatives([s['relative_fixations'] for s in samples], index,
                                        shape)
-        scores['sauc'] = shuffled_auc(full, sample['fixation_map'], negatives)
+        scores['sauc'] = shuffled_auc(full, sample[FIXATION_MAP], negatives)
     if 'info_gain' in metrics:
-        scores['info_gain'] = information_gain(np.clip(full, 0, None), sample['fixation_map'],
+        scores['info_gain'] = information_gain(np.clip(full, 0, None), sample[FIXATION_MAP],
                                                center_bias(shape))
     return scores
 
@@ -239,7 +240,7 @@ def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,
 def center_bias_scores(samples: Sequence[dict],
                        metrics: Sequence[str] = tuple(SALIENCY_METRICS)) -> List[Dict]:
     """The center-bias baseline scored on the same samples."""
-    return [score_sample(center_bias(s['fixation_map'].shape), samples, index, metrics)
+    return [score_sample(center_bias(s[FIXATION_MAP].shape), samples, index, metrics)
             for index, s in enumerate(samples)]
 
 

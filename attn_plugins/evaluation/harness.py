@@ -401,7 +401,7 @@ class Harness:
         metrics = [m for m in (self.exp.metrics or list(report['metrics']))
                    if m in report['metrics']]
         if metrics:
-            from .reports import plot_seed_comparison
+            from .plots import plot_seed_comparison
             plot_seed_comparison({m: {arm: entry['values'] for arm, entry in
                                       report['metrics'][m].items()} for m in metrics},
                                  osp.join(self.work_dir, 'results.png'), self.exp.baseline)

@@ -13,7 +13,8 @@ from ..robustness import CORRUPTIONS, SEVERITIES
 from .alignment import attention_scores, center_bias_scores, load_ground_truth, summarise
 from .frozen import (FrozenEncoder, dataset_labels, eval_dataloader_cfg, extract_features,
                      labelled_list_dataset, module_normalisation_settings)
-from .robustness import build_eval_dataloader, evaluate_model, metric_value
+from .eval_loader import build_eval_dataloader
+from .eval_loop import evaluate_model, metric_value
 from .saliency_metric import SALIENCY_METRICS
 
 

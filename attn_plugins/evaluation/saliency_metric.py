@@ -5,15 +5,16 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmpretrain.registry import METRICS
 
+from ..data.fields import FIXATION_DENSITY, FIXATION_MAP, PRED_SALIENCY
 from ..saliency import auc_judd, cc, center_bias, kld, nss, resize_map, sim
 
 # metric name -> (function, ground truth it scores against)
 SALIENCY_METRICS = {
-    'nss': (nss, 'fixation_map'),
-    'kld': (kld, 'fixation_density'),
-    'cc': (cc, 'fixation_density'),
-    'sim': (sim, 'fixation_density'),
-    'auc_judd': (auc_judd, 'fixation_map'),
+    'nss': (nss, FIXATION_MAP),
+    'kld': (kld, FIXATION_DENSITY),
+    'cc': (cc, FIXATION_DENSITY),
+    'sim': (sim, FIXATION_DENSITY),
+    'auc_judd': (auc_judd, FIXATION_MAP),
 }
 
 
@@ -74,7 +75,7 @@ class SaliencyMetric(BaseMetric):
     def __init__(self,
                  metrics: Sequence[str] = ('nss', 'kld', 'cc', 'sim', 'auc_judd'),
                  center_bias: bool = False,
-                 pred_key: str = 'pred_saliency',
+                 pred_key: str = PRED_SALIENCY,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -96,7 +97,7 @@ class SaliencyMetric(BaseMetric):
                 else np.asarray(prediction)
             result = score_saliency(np.squeeze(prediction), sample, self.metrics)
             if self.center_bias:
-                shape = _ground_truth(sample, 'fixation_map').shape
+                shape = _ground_truth(sample, FIXATION_MAP).shape
                 baseline = score_saliency(center_bias(shape), sample, self.metrics)
                 result.update({f'center_bias_{k}': v for k, v in baseline.items()})
             self.results.append(result)

@@ -24,7 +24,8 @@ from ..robustness import CORRUPTIONS, EXTRA_CORRUPTIONS, SEVERITIES, corruption_
 from .alignment import attention_scores, center_bias_scores, load_ground_truth, summarise
 from .frozen import (FrozenEncoder, collect_images, dataset_labels, eval_dataloader_cfg,
                      extract_features, labelled_list_dataset)
-from .robustness import CellTimer, build_eval_dataloader
+from .eval_loader import build_eval_dataloader
+from .eval_loop import CellTimer
 
 #: Corruptions reported one by one (the teacher-attention paper's four, ImageNet-C extras).
 REPORTED_CORRUPTIONS = ('speckle_noise', 'gaussian_blur', 'spatter', 'saturate')

@@ -4,8 +4,9 @@ from typing import List, Optional, Sequence
 import cv2
 import numpy as np
 
+from ..data.fields import SALIENCY
 from ..saliency import minmax_scale, resize_map
-from .reports import save_image_grid
+from .plots import save_image_grid
 
 
 def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.5) -> np.ndarray:
@@ -86,9 +87,9 @@ def draw_model_attention(model, samples: Sequence[dict], path: str, size: int = 
     for view, attention in zip(views, maps.numpy()):
         row = dict(image=view['img'], attention=attention, caption=view.get('name', ''))
         score = None
-        if 'saliency' in view:
-            row['saliency'] = view['saliency']
-            score = cc(resize_map(attention, view['saliency'].shape), view['saliency'])
+        if SALIENCY in view:
+            row['saliency'] = view[SALIENCY]
+            score = cc(resize_map(attention, view[SALIENCY].shape), view[SALIENCY])
             row['caption'] = f'{row["caption"]}  CC {score:.2f}'.strip()
         rows.append(row)
         scores.append(score)

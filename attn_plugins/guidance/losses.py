@@ -18,6 +18,7 @@ from ..attention import token_grid
 from ..attention.capture import LayerCapture, last_tensor
 from ..cast.loss import cast_map_loss, mask_background, mask_to_grid
 from ..data import stack_field
+from ..data.fields import SALIENCY
 from ..saliency import to_mask
 from ..teacher.heads import SpatialAttentionHead
 from .batch import GuidanceBatch
@@ -87,7 +88,7 @@ class CASTGroundingLoss(nn.Module):
                  cosine: Optional[str] = None,
                  target_resize: Optional[str] = None,
                  release_compat: bool = False,
-                 saliency_key: str = 'saliency') -> None:
+                 saliency_key: str = SALIENCY) -> None:
         super().__init__()
         release = dict(cosine='batch', target_resize='bilinear')
         chosen = dict(cosine=cosine, target_resize=target_resize)
@@ -185,7 +186,7 @@ class TeacherAttentionLoss(nn.Module):
                  attn_head: Union[dict, SpatialAttentionHead],
                  layer: str = 'backbone.layer3',
                  tokens: Optional[dict] = None,
-                 target_key: str = 'saliency',
+                 target_key: str = SALIENCY,
                  fixation_key: Optional[str] = None) -> None:
         super().__init__()
         self.attn_head = MODELS.build(attn_head) if isinstance(attn_head, dict) else attn_head

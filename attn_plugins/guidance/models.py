@@ -23,8 +23,7 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from mmpretrain.models import BYOL, MoCo, MoCoV3, SimCLR
-from mmpretrain.models import ImageClassifier
+from mmpretrain.models import BYOL, ImageClassifier, MoCo, MoCoV3, SimCLR
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -33,6 +32,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from ..attention import contrastive_grad_cam, key_encoder, top_class_grad_cam
 from ..attention.capture import LayerCapture, last_tensor
+from ..data.fields import PRED_SALIENCY
 from .batch import GuidanceBatch, view_rows
 
 
@@ -178,7 +178,7 @@ class AttentionGuidedMixin:
         if data_samples is None:
             data_samples = [DataSample() for _ in range(len(maps))]
         for sample, attention in zip(data_samples, maps):
-            sample.set_field(attention, 'pred_saliency')
+            sample.set_field(attention, PRED_SALIENCY)
         return data_samples
 
 
@@ -249,5 +249,5 @@ class GuidedImageClassifier(AttentionGuidedMixin, ImageClassifier):
         predictions = super().predict(inputs, data_samples, **kwargs)
         if any(hasattr(loss, 'attention_maps') for loss in self.attention_losses.values()):
             for sample, attention in zip(predictions, self.attention_maps(inputs)):
-                sample.set_field(attention, 'pred_saliency')
+                sample.set_field(attention, PRED_SALIENCY)
         return predictions

@@ -10,7 +10,7 @@ Challenge variants and corruption errors.
 - :mod:`.scores`: :func:`corruption_errors` (CE, mCE, relative mCE).
 
 The OpenMMLab side (the ``ImageCorruption`` transform, the ``BackgroundVariantDataset``
-wrapper, the tools' evaluation loop) lives in :mod:`attn_plugins.evaluation.robustness`.
+wrapper, the tools' evaluation loop) lives in :mod:`attn_plugins.evaluation`.
 """
 from .backgrounds import (MIXED_VARIANTS, VARIANTS, background_donors, background_variant,
                           fill_foreground, grabcut_foreground)

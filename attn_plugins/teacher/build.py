@@ -51,8 +51,7 @@ def build_teacher(config: str = 'default', checkpoint: Optional[str] = None,
         FileNotFoundError: If a file is missing.
         ValueError: If the config builds no saliency teacher or the weights do not fit it.
     """
-    from ..engine import load_weights
-    from ..engine.launch import build_model, load_config
+    from ..engine.launch import load_model
 
     if config == 'default':
         if checkpoint is not None:
@@ -62,14 +61,13 @@ def build_teacher(config: str = 'default', checkpoint: Optional[str] = None,
     for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
         if path is None or not osp.isfile(path):
             raise FileNotFoundError(f'teacher {what} not found: {path}')
-    cfg = load_config(config)
-    teacher = build_model(cfg)
+    cfg = Config.fromfile(config)
+    teacher = load_model(cfg, checkpoint, device=device)
     if not hasattr(teacher, 'saliency_maps'):
         raise ValueError(f'{config} builds a {type(teacher).__name__}, not a saliency teacher '
                          '(SaliencyTeacher)')
-    load_weights(teacher, checkpoint)
     # channels-last: the faster memory layout for convolutions, on CPU and GPU
-    return teacher.to(device).eval().to(memory_format=torch.channels_last), cfg
+    return teacher.to(memory_format=torch.channels_last), cfg
 
 
 def teacher_saliency(teacher: torch.nn.Module, image: np.ndarray,

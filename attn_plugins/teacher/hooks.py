@@ -3,11 +3,11 @@ import os.path as osp
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.config import Config
 from mmengine.hooks import Hook
-from mmpretrain.registry import HOOKS, MODELS
+from mmpretrain.registry import HOOKS
 
-from ..engine import load_weights
+from ..data.fields import SALIENCY
+from .build import build_teacher
 
 
 def _views(inputs: Union[torch.Tensor, Sequence[torch.Tensor]]) -> Tuple[List[torch.Tensor], bool]:
@@ -87,9 +87,10 @@ class OnlineTeacherHook(Hook):
     teacher forward pass per view and iteration.
 
     Args:
-        teacher (str | dict): the teacher's config file (its ``model`` is used) or a model
-            config dict.
-        checkpoint (str): the teacher's checkpoint (from ``tools/train.py``).
+        teacher (str): the teacher's config file, or ``'default'`` for the teacher shipped
+            with the package (:func:`attn_plugins.teacher.build.build_teacher`).
+        checkpoint (str, optional): the teacher's checkpoint (from ``tools/train.py``); none
+            with ``'default'``.
         key (str): data-sample field to fill; the student's ``target_key``.
         image_key (str, optional): data-sample field with the teacher's view of each
             sample (``KeepTeacherView``'s ``key``, packed by ``algorithm_keys``): a
@@ -98,33 +99,35 @@ class OnlineTeacherHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, teacher: Union[str, dict], checkpoint: str,
-                 key: str = 'saliency', image_key: Optional[str] = None) -> None:
-        if isinstance(teacher, str):
+    def __init__(self, teacher: str = 'default', checkpoint: Optional[str] = None,
+                 key: str = SALIENCY, image_key: Optional[str] = None) -> None:
+        # Check the files now, so a wrong path fails before any data is loaded.
+        if teacher == 'default':
+            if checkpoint is not None:
+                raise ValueError("OnlineTeacherHook: the default teacher brings its own "
+                                 "weights; give no checkpoint with teacher='default'")
+        else:
             if not osp.isfile(teacher):
-                raise FileNotFoundError(f'OnlineTeacherHook: teacher config not found: {teacher}')
-            teacher = Config.fromfile(teacher).model
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'OnlineTeacherHook: teacher checkpoint not found: '
-                                    f'{checkpoint}; train one with tools/train.py on a '
-                                    'configs/saliency_teacher config')
-        self.teacher_cfg = teacher
+                raise FileNotFoundError(f'OnlineTeacherHook: teacher config not found: '
+                                        f'{teacher}')
+            if checkpoint is None or not osp.isfile(checkpoint):
+                raise FileNotFoundError(f'OnlineTeacherHook: teacher checkpoint not found: '
+                                        f'{checkpoint}; train one with tools/train.py on a '
+                                        "configs/saliency_teacher config, or use "
+                                        "teacher='default'")
+        self.teacher_config = teacher
         self.checkpoint = checkpoint
         self.key = key
         self.image_key = image_key
         self.teacher: Optional[torch.nn.Module] = None
 
     def before_run(self, runner) -> None:
-        """Build and load the frozen teacher on the student's device."""
-        cfg = dict(self.teacher_cfg)
-        # Its weights all come from the checkpoint; do not fetch ImageNet weights too.
-        cfg['backbone'] = dict(cfg['backbone'], init_cfg=None)
-        teacher = MODELS.build(cfg)
-        # Strict: a checkpoint of another model fails here, naming its keys, instead of
-        # labelling every batch with a random teacher.
-        load_weights(teacher, self.checkpoint, logger=runner.logger)
+        """Build and load the frozen teacher on the student's device (strictly: a checkpoint
+        of another model fails here, naming its keys, instead of labelling every batch with
+        a random teacher)."""
         device = next(runner.model.parameters()).device
-        self.teacher = teacher.to(device).eval().requires_grad_(False)
+        teacher, _ = build_teacher(self.teacher_config, self.checkpoint, device=device)
+        self.teacher = teacher.requires_grad_(False)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch: Optional[dict] = None) -> None:
         """Put the teacher's map of each view on its data sample."""

@@ -8,6 +8,7 @@ import torch
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 
+from ..data.fields import FIXATION_DENSITY
 from ..data.transforms import MAP_KEYS, POINT_KEYS
 from .losses import fixation_like_map
 
@@ -30,7 +31,7 @@ class AddEmptyMaps(BaseTransform):
             image size) and ``'fixation_points'`` ((0, 2) points).
     """
 
-    def __init__(self, keys: Sequence[str] = ('fixation_density', 'fixation_points')) -> None:
+    def __init__(self, keys: Sequence[str] = (FIXATION_DENSITY, 'fixation_points')) -> None:
         unknown = [k for k in keys if k not in (*MAP_KEYS, *POINT_KEYS)]
         if unknown:
             raise ValueError(f'AddEmptyMaps: unknown keys {unknown}; choose from '
@@ -66,7 +67,7 @@ class FixationsFromMap(BaseTransform):
         num_fixations (int): points drawn by ``'sample'``.
     """
 
-    def __init__(self, key: str = 'fixation_density', method: str = 'topk', ratio: float = 0.02,
+    def __init__(self, key: str = FIXATION_DENSITY, method: str = 'topk', ratio: float = 0.02,
                  num_fixations: int = 16) -> None:
         fixation_like_map(torch.zeros(1, 1, 1), method, ratio, num_fixations)  # validates
         self.key = key

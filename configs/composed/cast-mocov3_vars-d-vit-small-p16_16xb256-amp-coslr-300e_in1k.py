@@ -1,11 +1,12 @@
 # CAST on MoCo v3 with a VARS-D ViT-S/16: the MoCo v3 VARS recipe
 # (../vars/mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py) with both views cut
 # by the saliency-constrained crop and CAST's Grad-CAM grounding loss on the patch tokens
-# entering the last block (its first LayerNorm: the backbone returns the class token, which
-# the last block's output patch tokens no longer reach; class token dropped, 14 x 14 grid). MoCo v3 has no key queue: the score of
-# view v is its projection against the momentum encoder's embedding of the other view with
-# the background masked, and the loss is averaged over both views. The maps: the teacher's
-# maps of ImageNet (tools/gen_saliency.py -> $ATTN_DATA_ROOT/imagenet/saliency_teacher).
+# entering the last block (its first LayerNorm; the class token dropped, a 14 x 14 grid):
+# the backbone returns the class token, which the last block's output patch tokens no
+# longer reach. MoCo v3 has no key queue: the score of view v is its projection against the
+# momentum encoder's embedding of the other view with the background masked, and the loss
+# is averaged over both views. The maps: the teacher's maps of ImageNet
+# (tools/gen_saliency.py -> $ATTN_DATA_ROOT/imagenet/saliency_teacher).
 # CPU-size sibling: cast-mocov3_vars-d-vit-small-p16_1xb32-coslr-2e_bsds-sod_cpu.py.
 _base_ = ['../vars/mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py']
 model = dict(

@@ -9,7 +9,7 @@ from PIL import Image
 
 from attn_plugins.evaluation import (find_scalars_file, moving_average, plot_scalar_curves,
                                      read_scalars)
-from attn_plugins.evaluation.reports import step_label
+from attn_plugins.evaluation.scalars import step_label
 from tests.conftest import REPO_ROOT, run_tool
 
 # As LoggerHook writes them for an epoch-based run: training lines every 2 iterations

@@ -39,7 +39,7 @@ custom_hooks = [dict(_base_.custom_hooks[0], data_root={str(faint_set)!r}, size=
     from attn_plugins.evaluation.frozen import (build_frozen_encoder, dataset_labels,
                                                 eval_dataloader_cfg, extract_features,
                                                 labelled_list_dataset)
-    from attn_plugins.evaluation.robustness import build_eval_dataloader
+    from attn_plugins.evaluation.eval_loader import build_eval_dataloader
     from attn_plugins.probes import knn_classify
 
     encoder, _ = build_frozen_encoder(str(config), str(work_dir / 'epoch_2.pth'))

@@ -103,7 +103,8 @@ def test_composed_losses_log_every_term_and_each_equals_its_loss_alone():
 
 
 def test_a_loss_is_turned_off_by_name_from_the_command_line():
-    path = REPO_ROOT / 'configs/composed/cast-teacher-attn-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
+    path = (REPO_ROOT / 'configs/composed/'
+            'cast-teacher-attn-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py')
     cfg = Config.fromfile(path)
     assert set(cfg.model.attention_losses) == {'cast', 'teacher'}
     cfg.merge_from_dict({'model.attention_losses.cast': None})

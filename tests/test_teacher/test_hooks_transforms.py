@@ -67,6 +67,23 @@ def test_hook_labels_single_images(teacher_checkpoint):
         run_hook(checkpoint, [images[0], images[0][:, :16]], samples)
 
 
+def test_hook_runs_the_shipped_default_teacher_without_a_checkpoint():
+    from attn_plugins.teacher.build import build_teacher
+
+    hook = HOOKS.build(dict(type='OnlineTeacherHook', teacher='default'))
+    runner = SimpleNamespace(model=torch.nn.Linear(1, 1), logger=logging.getLogger('test'))
+    hook.before_run(runner)
+    images = torch.randint(0, 256, (2, 3, 48, 64), dtype=torch.uint8)
+    samples = [DataSample() for _ in range(2)]
+    hook.before_train_iter(runner, 0, dict(inputs=images, data_samples=samples))
+    teacher, _ = build_teacher('default')
+    expected = teacher.saliency_maps(images)
+    for i, sample in enumerate(samples):
+        torch.testing.assert_close(sample.saliency, expected[i])
+    with pytest.raises(ValueError, match='brings its own weights'):
+        HOOKS.build(dict(type='OnlineTeacherHook', teacher='default', checkpoint='x.pth'))
+
+
 def test_hook_names_a_missing_checkpoint(tmp_path):
     with pytest.raises(FileNotFoundError, match='teacher checkpoint not found'):
         HOOKS.build(dict(type='OnlineTeacherHook', teacher=str(REPO_ROOT / TEACHER_CPU),

@@ -116,7 +116,7 @@ def main(argv=None):
     from attn_plugins.evaluation.alignment import (ALIGNMENT_METRICS, attention_scores,
                                                    center_bias_scores, load_ground_truth,
                                                    summarise)
-    from attn_plugins.evaluation.reports import plot_alignment
+    from attn_plugins.evaluation.plots import plot_alignment
 
     try:
         samples = load_ground_truth(

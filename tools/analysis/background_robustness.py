@@ -68,7 +68,7 @@ def parse_args(argv=None):
 
 def variant_wrapper(args, variant):
     """A factory wrapping a built dataset in the variant's BackgroundVariantDataset."""
-    from attn_plugins.evaluation.robustness import BackgroundVariantDataset
+    from attn_plugins.evaluation.background_dataset import BackgroundVariantDataset
 
     mask_transform = dict(grabcut=dict(type='GrabCutForeground', margin=args.box_margin),
                           estimate=dict(type='EstimateSaliency', method='spectral_residual'),
@@ -86,8 +86,8 @@ def evaluate_variants(name, config, checkpoint, cfg_options, args):
     """{variant: accuracy} of one model; the first dataloader of each variant is returned
     too, for the foreground statistics and the examples."""
     from attn_plugins.engine.launch import load_config, load_model
-    from attn_plugins.evaluation.robustness import (CellTimer, build_eval_dataloader,
-                                                    evaluate_model, metric_value)
+    from attn_plugins.evaluation.eval_loader import build_eval_dataloader
+    from attn_plugins.evaluation.eval_loop import CellTimer, evaluate_model, metric_value
 
     cfg = load_config(config, cfg_options)
     model = load_model(config, checkpoint, cfg_options, device=args.device)
@@ -108,8 +108,8 @@ def evaluate_variants(name, config, checkpoint, cfg_options, args):
 def main(argv=None):
     args = parse_args(argv)
     import attn_plugins  # noqa: F401
-    from attn_plugins.evaluation.reports import (markdown_table, plot_grouped_bars,
-                                                 save_image_grid, write_csv)
+    from attn_plugins.evaluation.plots import plot_grouped_bars, save_image_grid
+    from attn_plugins.evaluation.tables import markdown_table, write_csv
 
     os.makedirs(args.out_dir, exist_ok=True)
     name = args.name or osp.splitext(osp.basename(args.config))[0]

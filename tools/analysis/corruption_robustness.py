@@ -89,8 +89,8 @@ class CellStore:
 def evaluate_cells(name, config, checkpoint, cfg_options, args, store):
     """Accuracy of one model on the clean and every corrupted test set (cached cells)."""
     from attn_plugins.engine.launch import load_config, load_model
-    from attn_plugins.evaluation.robustness import (CellTimer, build_eval_dataloader,
-                                                    evaluate_model, metric_value)
+    from attn_plugins.evaluation.eval_loader import build_eval_dataloader
+    from attn_plugins.evaluation.eval_loop import CellTimer, evaluate_model, metric_value
 
     settings = dict(config=osp.abspath(config), checkpoint=osp.abspath(checkpoint),
                     checkpoint_mtime=osp.getmtime(checkpoint), cfg_options=cfg_options or {},
@@ -125,8 +125,8 @@ def evaluate_cells(name, config, checkpoint, cfg_options, args, store):
 
 def write_reports(results, args, baseline_name):
     """CSV, Markdown and PNG from {model: dict(clean, table)}; returns the Markdown."""
-    from attn_plugins.evaluation.reports import (markdown_table, plot_corruption_accuracy,
-                                                 write_csv)
+    from attn_plugins.evaluation.plots import plot_corruption_accuracy
+    from attn_plugins.evaluation.tables import markdown_table, write_csv
     from attn_plugins.robustness import corruption_errors
 
     rows = [[model, 'clean', 0, f'{r["clean"]:.4f}'] for model, r in results.items()]

@@ -83,8 +83,8 @@ def resolve_keys(requested, series):
 
 def main(argv=None):
     args = parse_args(argv)
-    from attn_plugins.evaluation.reports import (find_scalars_file, plot_scalar_curves,
-                                                 read_scalars, step_label)
+    from attn_plugins.evaluation.plots import plot_scalar_curves
+    from attn_plugins.evaluation.scalars import find_scalars_file, read_scalars, step_label
 
     if args.names and len(args.names) != len(args.work_dirs):
         raise SystemExit(f'[plot] --names: {len(args.names)} names for '

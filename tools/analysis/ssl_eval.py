@@ -149,7 +149,7 @@ def write_json(path, data):
 
 def markdown_report(name, results, metrics, extraction):
     """results.md: one line per headline metric, then the per-task details."""
-    from attn_plugins.evaluation.reports import markdown_table
+    from attn_plugins.evaluation.tables import markdown_table
     from attn_plugins.robustness import CORRUPTIONS
 
     lines = [f'# {name}\n', markdown_table(['metric', 'value'],

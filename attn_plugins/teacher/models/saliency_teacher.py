@@ -7,6 +7,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ...data import stack_field
+from ...data.fields import FIXATION_DENSITY, FIXATION_MAP, PRED_SALIENCY
 from ...saliency import cc_loss, kld_loss, nss_loss
 from ..saliency_net import SaliencyDecoder
 
@@ -102,13 +103,13 @@ class SaliencyTeacher(BaseModel):
         pred = self.log_density(inputs).exp()  # (B, H, W), sums to 1
         losses = {}
         if 'kld' in self.loss_weights or 'cc' in self.loss_weights:
-            density = stack_field(data_samples, 'fixation_density', pred.device)  # (B, H, W)
+            density = stack_field(data_samples, FIXATION_DENSITY, pred.device)  # (B, H, W)
         if 'kld' in self.loss_weights:
             losses['loss_kld'] = self.loss_weights['kld'] * kld_loss(pred, density)
         if 'cc' in self.loss_weights:
             losses['loss_cc'] = self.loss_weights['cc'] * cc_loss(pred, density)
         if 'nss' in self.loss_weights:
-            fixations = stack_field(data_samples, 'fixation_map', pred.device)  # (B, H, W)
+            fixations = stack_field(data_samples, FIXATION_MAP, pred.device)  # (B, H, W)
             losses['loss_nss'] = self.loss_weights['nss'] * nss_loss(pred, fixations)
         return losses
 
@@ -131,7 +132,7 @@ class SaliencyTeacher(BaseModel):
         if data_samples is None:
             data_samples = [DataSample() for _ in range(len(maps))]
         for sample, saliency_map in zip(data_samples, maps):
-            sample.set_field(saliency_map, 'pred_saliency')
+            sample.set_field(saliency_map, PRED_SALIENCY)
         return data_samples
 
     @torch.no_grad()
