@@ -238,3 +238,26 @@ def test_an_unknown_layer_is_named_in_the_error():
     model = moco(cast=dict(CAST, layer='backbone.layer9'))
     with pytest.raises(ValueError, match="no submodule named 'backbone.layer9'"):
         model.loss(*two_views())
+
+
+def test_the_readme_add_your_own_loss_example_runs(tmp_path, monkeypatch):
+    """The README's "add your own attention loss" module and config, as printed there."""
+    import re
+    import sys
+    import types
+
+    readme = (REPO_ROOT / 'README.md').read_text()
+    section = readme[readme.index('Add your own attention loss'):]
+    module_code, config_code = re.findall(r'```python\n(.*?)```', section, re.S)[:2]
+    module = types.ModuleType('my_losses')
+    exec(module_code, module.__dict__)
+    monkeypatch.setitem(sys.modules, 'my_losses', module)
+    config = tmp_path / 'my_config.py'
+    config.write_text(config_code.replace("'configs/", f"'{REPO_ROOT}/configs/"))
+    model = build(Config.fromfile(config).model)
+    views, samples = two_views(num=2, size=96)
+    losses = model.loss(views, samples)
+    assert set(losses) == {'loss_moco', 'loss_cast', 'cast_valid', 'loss_centre_mass'}
+    assert 0 < losses['loss_centre_mass'].item() < 0.5  # weight 0.5 times a value in [0, 1]
+    losses['loss_centre_mass'].backward()
+    assert model.backbone.conv1.weight.grad.abs().sum() > 0

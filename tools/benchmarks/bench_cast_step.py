@@ -17,6 +17,11 @@ Examples:
     python tools/benchmarks/bench_cast_step.py --size 224 --iters 20 \
         --cast-config configs/cast/cast-mocov2_resnet50_8xb32-coslr-200e_coco.py \
         --moco-config configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py
+
+    # CAST on MoCo v3 with a VARS-D ViT-S/16 against MoCo v3 alone
+    python tools/benchmarks/bench_cast_step.py --size 224 --batch-size 4 --iters 3 \
+        --cast-config configs/composed/cast-mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py \
+        --moco-config configs/vars/mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py
 """
 import argparse
 from os import path as osp
@@ -77,10 +82,20 @@ def main(argv=None):
     import attn_plugins  # noqa: F401
     from attn_plugins.engine.launch import load_model
 
+    from mmengine.config import Config
+    from mmengine.logging import MessageHub
+
     device = torch.device(args.device)
-    queue = dict(model=dict(queue_len=args.batch_size * 64))
-    cast = load_model(args.cast_config, cfg_options=queue, device=args.device).train()
-    moco = load_model(args.moco_config, cfg_options=queue, device=args.device).train()
+    # CosineEMA (MoCo v3, BYOL) reads the schedule length from the runner's message hub
+    MessageHub.get_current_instance().update_info('max_iters', 1000)
+
+    def build(config):
+        # a queue of 64 batches for MoCo v1 / v2 (MoCo v3 and BYOL have none)
+        has_queue = 'queue_len' in Config.fromfile(config).model
+        options = dict(model=dict(queue_len=args.batch_size * 64)) if has_queue else None
+        return load_model(config, cfg_options=options, device=args.device).train()
+
+    cast, moco = build(args.cast_config), build(args.moco_config)
     moco.load_state_dict(cast.state_dict(), strict=False)  # same backbone, neck and queue
     views, samples = make_batch(args.batch_size, args.size, device)
     models = {'MoCo': moco, 'CAST': cast}
