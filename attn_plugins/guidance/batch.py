@@ -6,7 +6,7 @@ layer outputs back to views, so a loss can ask for "view 0's activations" or "Gr
 these per-view scores" without knowing how the algorithm batched its forward passes.
 """
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from torch import nn
@@ -63,8 +63,8 @@ class GuidanceBatch:
     """One training step as the attention losses see it.
 
     Attributes:
-        model (nn.Module): The algorithm (for extra forwards: key embeddings, a classifier's
-            activations and logits).
+        model (nn.Module): The algorithm (for extra forwards: its ``key_embeddings``, a
+            classifier's ``activations_and_logits``).
         views (list[Tensor]): Every view, ``(N, 3, H, W)`` normalised.
         data_samples (list): The N data samples (saliency maps, labels).
         rows (dict): view -> ``(call, rows)``, from :func:`view_rows`.
@@ -72,8 +72,6 @@ class GuidanceBatch:
         outputs (list[Tensor]): The online encoder's output in each call: embeddings
             ``(V' N, D)`` (``output_kind='embedding'``) or logits (``'logits'``).
         output_kind (str): ``'embedding'`` or ``'logits'``.
-        key_embeddings (callable, optional): ``images -> (N, D)`` normalised embeddings of
-            the key (momentum) encoder, without gradient.
     """
 
     model: nn.Module
@@ -83,7 +81,6 @@ class GuidanceBatch:
     layers: Dict[str, list]
     outputs: list
     output_kind: str = 'embedding'
-    key_embeddings: Optional[Callable[[torch.Tensor], torch.Tensor]] = None
 
     @property
     def online_views(self) -> List[int]:

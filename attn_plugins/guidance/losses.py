@@ -141,7 +141,7 @@ class CASTGroundingLoss(nn.Module):
                 valid[view] = ~empty[:, view]
                 continue
             other = batch.partner(view)
-            keys = batch.key_embeddings(mask_background(batch.views[other], masks[:, other]))
+            keys = batch.model.key_embeddings(mask_background(batch.views[other], masks[:, other]))
             queries = F.normalize(outputs[view], dim=1)
             scores[view] = (queries * keys).sum(dim=1)
             valid[view] = (~empty[:, [view, other]].any(dim=1)

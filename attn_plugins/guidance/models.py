@@ -115,8 +115,7 @@ class AttentionGuidedMixin:
             model=self, views=views, data_samples=data_samples,
             rows=view_rows(views, capture.inputs['backbone'], self.view_layout),
             layers={name: capture.outputs[name] for name in layers},
-            outputs=capture.outputs[self.output_module], output_kind=self.output_kind,
-            key_embeddings=self.key_embeddings)
+            outputs=capture.outputs[self.output_module], output_kind=self.output_kind)
         for name, attention_loss in self.attention_losses.items():
             for key, value in attention_loss(batch).items():
                 if key in losses:
