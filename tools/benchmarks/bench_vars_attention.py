@@ -8,6 +8,11 @@ afresh for each token count, as a training run at one input size would; the firs
 seconds are printed as ``compile s``). Goals for VARS-D (issue 17): at most 1.5x the time of
 MHSA at 196 tokens and 2.5x at 49.
 
+Multiply-adds: the matrix products of forward + backward per image (``MAC x`` = VARS over
+MHSA), counted by torch's flop counter; the time ratio cannot go below it unless VARS's
+products run faster than MHSA's, so ``x`` / ``MAC x`` is what the remaining work (elementwise
+operations, small batched products) costs.
+
 Memory: the bytes of the distinct tensors autograd keeps for the backward pass (activations
 plus the weights they reference), on any device; on CUDA also the peak allocated memory.
 
@@ -62,7 +67,8 @@ def measure_row(args, tokens, device):
         dict: ``ms`` (median forward+backward milliseconds), ``saved`` (MiB kept for
         backward) and, on CUDA, ``peak`` (MiB), each keyed by ``'MHSA'``, ``'eager'`` and
         ``'compile'``; ``compile_s``, the seconds of the first compiled call (None without
-        ``--compile``); and ``params`` of the two modules.
+        ``--compile``); ``macs`` (multiply-adds per image, forward + backward) and
+        ``params``, each for ``'MHSA'`` and ``'eager'``.
     """
     import time
 
@@ -70,7 +76,8 @@ def measure_row(args, tokens, device):
     from mmpretrain.models.utils import MultiheadAttention
 
     from attn_plugins.vars import VARSAttention
-    from measure import cuda_peak_bytes, interleaved_medians, saved_tensor_bytes, synchronize
+    from measure import (cuda_peak_bytes, interleaved_medians, multiply_adds,
+                         saved_tensor_bytes, synchronize)
 
     torch.manual_seed(0)
     static = {}
@@ -100,6 +107,8 @@ def measure_row(args, tokens, device):
                saved={name: saved_tensor_bytes(lambda m=module: m(x).sum()) / 2**20
                       for name, module in modules.items()},
                compile_s=compile_s,
+               macs={name: multiply_adds(steps[name]) / args.batch_size
+                     for name in ('MHSA', 'eager')},
                params={name: sum(p.numel() for p in modules[name].parameters())
                        for name in ('MHSA', 'eager')})
     if device.type == 'cuda':
@@ -120,10 +129,10 @@ def main(argv=None):
           f'device={device} threads={torch.get_num_threads()} batch={args.batch_size} '
           f'width={args.embed_dims} heads={args.num_heads} steps={args.num_steps}')
     columns = ['MHSA'] + (['eager', 'compile'] if args.compile else ['eager'])
-    header = f'{"tokens":>6}{"MHSA ms":>10}{"eager ms":>10}{"eager x":>9}'
+    header = f'{"tokens":>6}{"MAC x":>7}{"MHSA ms":>10}{"eager ms":>10}{"eager x":>9}'
     if args.compile:
         header += f'{"compile ms":>12}{"compile x":>11}{"compile s":>11}'
-    header += '  saved MiB (' + ' / '.join(columns) + ')'
+    header += '  saved MiB (' + ' / '.join(columns) + ')  M MAC/image (MHSA / VARS)'
     if device.type == 'cuda':
         header += '  peak MiB (' + ' / '.join(columns) + ')'
     print(header)
@@ -132,17 +141,21 @@ def main(argv=None):
         row = measure_row(args, tokens, device)
         params = row['params']
         ms = row['ms']
-        line = (f'{tokens:>6}{ms["MHSA"]:>10.1f}{ms["eager"]:>10.1f}'
+        macs = row['macs']
+        line = (f'{tokens:>6}{macs["eager"] / macs["MHSA"]:>6.2f}x'
+                f'{ms["MHSA"]:>10.1f}{ms["eager"]:>10.1f}'
                 f'{ms["eager"] / ms["MHSA"]:>8.2f}x')
         if args.compile:
             line += (f'{ms["compile"]:>12.1f}{ms["compile"] / ms["MHSA"]:>10.2f}x'
                      f'{row["compile_s"]:>11.1f}')
         line += '  ' + ' / '.join(f'{row["saved"][c]:.1f}' for c in columns)
+        line += f'  {macs["MHSA"] / 1e6:.0f} / {macs["eager"] / 1e6:.0f}'
         if device.type == 'cuda':
             line += '  ' + ' / '.join(f'{row["peak"][c]:.1f}' for c in columns)
         print(line, flush=True)
     print(f'params: MHSA {params["MHSA"]:,}, {name} {params["eager"]:,}; '
-          'x = time / MHSA time (goals: <= 1.5x at 196 tokens, <= 2.5x at 49)')
+          'x = time / MHSA time (goals: <= 1.5x at 196 tokens, <= 2.5x at 49); '
+          'MAC x = multiply-adds / MHSA multiply-adds (forward + backward)')
 
 
 if __name__ == '__main__':

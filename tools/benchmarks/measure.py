@@ -52,3 +52,20 @@ def cuda_peak_bytes(step: Callable[[], object], device: torch.device) -> int:
     step()
     synchronize(device)
     return torch.cuda.max_memory_allocated(device) - base
+
+
+def multiply_adds(step: Callable[[], object]) -> int:
+    """Multiply-adds of the matrix products ``step`` runs (forward and backward).
+
+    Counted by ``torch.utils.flop_counter.FlopCounterMode`` (2 flops per multiply-add), with
+    scaled-dot-product attention on its math kernel: the fused CPU kernels have no counting
+    rule, and the math kernel does the same products. Elementwise work is not counted, so
+    the ratio of two modules' counts is the ratio their run times would have if every
+    product ran at the same rate and nothing else cost time.
+    """
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops() // 2
