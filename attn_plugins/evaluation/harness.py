@@ -20,6 +20,7 @@ inheritance works: a full-scale spec can inherit its CPU sibling)::
     metrics = ['linear/top1', 'knn/top1']      # headline columns of the table and plot
     prerequisites = [dict(name='teacher', command=['tools/train.py', 'T.py'],
                           creates='work_dirs/T/epoch_10.pth')]   # run once, before all
+    train_pool = 'work_dirs/experiments/trainings'   # optional: trainings shared by specs
 
 Helper variables of a spec start with ``_`` (``_teacher = 'configs/...'``); any other
 unknown name is an error, so a typo cannot pass silently.
@@ -28,7 +29,16 @@ Each run lives in ``<work_dir>/<arm>/seed<S>/``: ``run.json`` (its settings: a r
 other settings stops instead of mixing results), ``train/`` (the training work dir; a run
 killed mid-training resumes from its last checkpoint), ``train_done.json``, ``eval/`` (the
 ssl_eval output, resumable per task) and ``test_metrics.json``. Whatever is done is skipped.
+
+With a ``train_pool`` (spec key or ``--train-pool``) the trainings live there instead, one
+folder per distinct training (config, overrides, seed, training script) named
+``<config stem>-<hash>``: experiments at one scale that share an arm (the MoCo v2 baseline of
+several comparisons) train it once, and each evaluates it its own way in its run folder. A
+run folder that already holds a training from before keeps using it. A prerequisite without
+``creates`` runs every time (for commands that skip their own finished work).
 """
+import fcntl
+import hashlib
 import json
 import math
 import os
@@ -37,7 +47,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 from mmengine.logging import print_log
@@ -49,7 +59,8 @@ from ..robustness import CORRUPTIONS, corruption_errors
 #: relative to it, and every command runs there.
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 'evaluation',
-             'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script'}
+             'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script',
+             'train_pool'}
 ARM_KEYS = {'name', 'config', 'cfg_options', 'checkpoint', 'eval_config'}
 
 
@@ -91,6 +102,7 @@ class Experiment:
     eval_script: str = 'tools/analysis/ssl_eval.py'
     test_script: str = 'tools/test.py'
     description: str = ''
+    train_pool: Optional[str] = None
 
     def arm(self, name: str) -> Arm:
         """The arm called ``name``."""
@@ -181,7 +193,8 @@ def load_experiment(path: str, cfg_options: Optional[Mapping] = None,
         test=bool(evaluation.get('test', False)), metrics=list(spec.get('metrics', [])),
         prerequisites=list(spec.get('prerequisites', [])),
         description=spec.get('description', ''),
-        **{k: spec[k] for k in ('train_script', 'eval_script', 'test_script') if k in spec})
+        **{k: spec[k] for k in ('train_script', 'eval_script', 'test_script', 'train_pool')
+           if k in spec})
     if not exp.seeds:
         raise ValueError(f'{path}: no seeds')
     if not exp.tasks and not exp.test:
@@ -219,12 +232,17 @@ class Harness:
         python (str): Interpreter of the subprocesses.
         env (dict, optional): Extra environment variables of the subprocesses.
         cache_dir (str, optional): ssl_eval's feature cache (default ``<work_dir>/cache``).
+        train_pool (str, optional): Folder of trainings shared between experiments (default:
+            the spec's ``train_pool``; none: each run trains in its own folder).
     """
 
     def __init__(self, experiment: Experiment, work_dir: str, python: str = sys.executable,
-                 env: Optional[Dict[str, str]] = None, cache_dir: Optional[str] = None) -> None:
+                 env: Optional[Dict[str, str]] = None, cache_dir: Optional[str] = None,
+                 train_pool: Optional[str] = None) -> None:
         self.exp = experiment
         self.work_dir = osp.abspath(work_dir)
+        pool = train_pool or experiment.train_pool
+        self.train_pool = None if pool is None else osp.join(REPO_ROOT, pool)
         self.python = python
         self.env = dict(os.environ, **(env or {}))
         self.env['PYTHONPATH'] = os.pathsep.join(filter(None, [REPO_ROOT,
@@ -281,34 +299,65 @@ class Harness:
         return settings
 
     def prerequisites(self) -> None:
-        """Run each prerequisite whose ``creates`` path does not exist yet."""
+        """Run each prerequisite whose ``creates`` path does not exist yet (or that has none)."""
         for item in self.exp.prerequisites:
-            creates = osp.join(REPO_ROOT, item['creates'])
-            if osp.exists(creates):
+            creates = item.get('creates') and osp.join(REPO_ROOT, item['creates'])
+            if creates and osp.exists(creates):
                 continue
             command = list(item['command'])
             self._run([self._script(command[0]), *command[1:]],
                       f'prerequisite {item["name"]}',
                       osp.join(self.work_dir, 'logs', f'prerequisite_{item["name"]}.log'))
-            if not osp.exists(creates):
+            if creates and not osp.exists(creates):
                 raise RuntimeError(f'[harness] prerequisite {item["name"]} finished but did not '
                                    f'create {item["creates"]}')
+
+    def training_key(self, arm: Arm, seed: int) -> str:
+        """Name of a training in the pool: the config's stem and a hash of all it depends on."""
+        settings = self.settings(arm, seed)
+        training = {k: settings[k] for k in ('config', 'cfg_options', 'train_script')}
+        digest = hashlib.sha1(json.dumps(training, sort_keys=True).encode()).hexdigest()
+        return f'{osp.splitext(osp.basename(arm.config))[0]}-{digest[:12]}'
+
+    def training_dirs(self, arm: Arm, seed: int) -> Tuple[str, str]:
+        """The training work dir of one run and its ``train_done.json``.
+
+        In the run folder (``<run>/train``, ``<run>/train_done.json``) without a pool, or when
+        the run folder already holds a training; otherwise ``<pool>/<key>`` with the marker
+        inside it.
+        """
+        run_dir = self.run_dir(arm, seed)
+        own = osp.join(run_dir, 'train'), osp.join(run_dir, 'train_done.json')
+        if self.train_pool is None or osp.isdir(own[0]) or osp.isfile(own[1]):
+            return own
+        pooled = osp.join(self.train_pool, self.training_key(arm, seed))
+        return pooled, osp.join(pooled, 'train_done.json')
+
+    def is_trained(self, arm: Arm, seed: int) -> bool:
+        """Whether the run needs no (more) training."""
+        return arm.checkpoint == 'random' or osp.isfile(self.training_dirs(arm, seed)[1])
 
     def train(self, arm: Arm, seed: int, settings: dict) -> str:
         """Train one run unless done; returns its checkpoint (or ``'random'``)."""
         if arm.checkpoint == 'random':
             return 'random'
-        run_dir = self.run_dir(arm, seed)
-        done = osp.join(run_dir, 'train_done.json')
-        if osp.isfile(done):
-            with open(done) as f:
-                return json.load(f)['checkpoint']
-        train_dir = osp.join(run_dir, 'train')
+        train_dir, done = self.training_dirs(arm, seed)
+        os.makedirs(train_dir, exist_ok=True)
+        # Two harnesses sharing a pool wait for each other instead of training one run twice.
+        with open(f'{train_dir}.lock', 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not osp.isfile(done):
+                self._train(arm, seed, settings, train_dir, done)
+        with open(done) as f:
+            return json.load(f)['checkpoint']
+
+    def _train(self, arm: Arm, seed: int, settings: dict, train_dir: str, done: str) -> None:
         args = [self._script(self.exp.train_script), osp.join(REPO_ROOT, arm.config),
                 '--work-dir', train_dir, '--cfg-options', *_options_args(settings['cfg_options'])]
         if osp.isfile(osp.join(train_dir, 'last_checkpoint')):
             args.append('--resume')  # killed mid-training: continue from its last checkpoint
-        self._run(args, f'train {arm.name} seed {seed}', osp.join(run_dir, 'train.log'))
+        self._run(args, f'train {arm.name} seed {seed}',
+                  osp.join(self.run_dir(arm, seed), 'train.log'))
         last = osp.join(train_dir, 'last_checkpoint')
         if not osp.isfile(last):
             raise RuntimeError(f'[harness] training {arm.name} seed {seed} left no '
@@ -317,7 +366,6 @@ class Harness:
             checkpoint = f.read().strip()
         with open(done, 'w') as f:
             json.dump(dict(checkpoint=checkpoint), f)
-        return checkpoint
 
     def evaluate(self, arm: Arm, seed: int, checkpoint: str) -> None:
         """ssl_eval (and the config's test set when ``test``) of one run, unless done."""

@@ -117,6 +117,50 @@ def test_harness_refuses_to_mix_settings(tmp_path, experiment):
     assert 'was run with other settings (cfg_options differ)' in proc.stderr
 
 
+def test_train_pool_trains_a_shared_arm_once(tmp_path, experiment):
+    """Two experiments with one pool: the arm they share (same config, overrides, seed) is
+    trained once and evaluated by each; an arm whose overrides differ trains on its own; a
+    prerequisite without ``creates`` runs every time."""
+    log, pool = tmp_path / 'calls.log', tmp_path / 'pool'
+    other = tmp_path / 'other_experiment.py'
+    other.write_text(experiment.read_text().replace("name = 'fake'", "name = 'other'").replace(
+        "{'model.queue_len': 512}", "{'model.queue_len': 256}") + (
+            f"prerequisites = [dict(name='touch', command=[{str(FAKES / 'fake_eval.py')!r}, "
+            "'--prerequisite'])]\n"))
+    env = dict(FAKE_LOG=str(log))
+    for spec, work in ((experiment, 'work_a'), (other, 'work_b')):
+        run_tool(['tools/analysis/harness.py', spec, '--work-dir', tmp_path / work, '--seeds',
+                  '0', '--train-pool', pool], env=env)
+    done = calls(log)
+    assert [(c['script'], c['arm']) for c in done if c['script'] == 'train'] == [
+        ('train', 'base'), ('train', 'method'), ('train', 'method')]
+    assert [c['options']['model.queue_len'] for c in done if c.get('arm') == 'method'
+            and c['script'] == 'train'] == ['512', '256']
+    # base is evaluated by both experiments, from the one pooled checkpoint
+    base_evals = [c for c in done if c['script'] == 'eval' and c.get('arm') == 'base']
+    assert len(base_evals) == 2 and base_evals[0]['checkpoint'] == base_evals[1]['checkpoint']
+    assert base_evals[0]['checkpoint'].startswith(str(pool / 'base-'))
+    assert sorted(p.name.split('-')[0] for p in pool.iterdir() if p.is_dir()) == [
+        'base', 'method', 'method']
+    assert not (tmp_path / 'work_a' / 'base' / 'seed0' / 'train').exists()
+    # Rerun of the second: nothing trains or evaluates again; the prerequisite runs again.
+    run_tool(['tools/analysis/harness.py', other, '--work-dir', tmp_path / 'work_b',
+              '--seeds', '0', '--train-pool', pool], env=env)
+    assert [c['script'] for c in calls(log)[len(done):]] == ['prerequisite']
+
+
+def test_run_folder_keeps_its_own_training_when_a_pool_is_added(tmp_path, experiment):
+    log, work = tmp_path / 'calls.log', tmp_path / 'work'
+    command = ['tools/analysis/harness.py', experiment, '--work-dir', work, '--seeds', '0']
+    run_tool(command, env=dict(FAKE_LOG=str(log)))
+    count = len(calls(log))
+    proc = run_tool(command + ['--train-pool', tmp_path / 'pool', '--dry-run'],
+                    env=dict(FAKE_LOG=str(log)))
+    assert proc.stdout.count('[trained, evaluated]') == 3
+    run_tool(command + ['--train-pool', tmp_path / 'pool'], env=dict(FAKE_LOG=str(log)))
+    assert len(calls(log)) == count and not (tmp_path / 'pool').exists()
+
+
 def test_spec_errors_name_the_problem(tmp_path, experiment):
     from attn_plugins.evaluation.harness import load_experiment
 

@@ -46,6 +46,8 @@ def parse_args(argv=None):
     parser.add_argument('--arms', nargs='+', help='run only these arms (and the baseline)')
     parser.add_argument('--cache-dir', help='ssl_eval feature cache (default: '
                         '<work-dir>/cache)')
+    parser.add_argument('--train-pool', help='folder of trainings shared between experiments '
+                        '(default: the spec\'s train_pool, else each run folder)')
     parser.add_argument('--dry-run', action='store_true',
                         help='list the runs and what is done, run nothing')
     parser.add_argument('--report-only', action='store_true',
@@ -62,14 +64,12 @@ def main(argv=None):
     except (FileNotFoundError, ValueError) as error:
         raise SystemExit(f'[harness] {error}')
     work_dir = args.work_dir or osp.join('work_dirs', 'experiments', exp.name)
-    harness = Harness(exp, work_dir, cache_dir=args.cache_dir)
+    harness = Harness(exp, work_dir, cache_dir=args.cache_dir, train_pool=args.train_pool)
     if args.dry_run:
         for seed in exp.seeds:
             for arm in exp.arms:
-                run_dir = harness.run_dir(arm, seed)
-                trained = arm.checkpoint == 'random' or osp.isfile(
-                    osp.join(run_dir, 'train_done.json'))
-                evaluated = osp.isfile(osp.join(run_dir, 'eval_done.json'))
+                trained = harness.is_trained(arm, seed)
+                evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
                 print(f'{arm.name:>24} seed {seed}: {arm.config} '
                       f'[{"trained" if trained else "to train"}, '
                       f'{"evaluated" if evaluated else "to evaluate"}]')

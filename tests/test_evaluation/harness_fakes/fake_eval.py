@@ -1,12 +1,17 @@
 """Stands in for tools/analysis/ssl_eval.py in the harness tests: records its call and
 writes results.json with the numbers the arm's fake config lists for the checkpoint's seed
-(linear and kNN accuracy; every corruption cell at ``corruption[seed]`` accuracy)."""
+(linear and kNN accuracy; every corruption cell at ``corruption[seed]`` accuracy). With
+``--prerequisite`` alone it only records the call, as a spec's prerequisite command."""
 import json
 import os
 import runpy
 import sys
 
 args = sys.argv[1:]
+if args == ['--prerequisite']:
+    with open(os.environ['FAKE_LOG'], 'a') as log:
+        log.write(json.dumps(dict(script='prerequisite')) + '\n')
+    sys.exit(0)
 config, checkpoint = args[0], args[1]
 out_dir = args[args.index('--out-dir') + 1]
 if checkpoint == 'random':
