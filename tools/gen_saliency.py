@@ -2,7 +2,10 @@
 
 Writes <out-dir>/<image stem>.png (8-bit grey, 255 = the image's most salient pixel, at the
 image's own size) or .npy (float32 in [0, 1]), the layout SaliencyImageFolder pairs with the
-images by stem (its saliency_dir). Loader processes read and resize the images to the
+images by stem (its saliency_dir). With `--layout tree` the maps mirror the image folders
+instead, <out-dir>/<path below the --images folder>.png, for folders whose images share
+file names (one sub-folder per class, as Caltech-101); SaliencyImageFolder reads them with
+saliency_layout='tree'. Loader processes read and resize the images to the
 teacher's input size; the teacher labels them in batches; a pool of threads resizes each map
 back to its image, encodes and writes it while the next batch runs.
 
@@ -33,6 +36,10 @@ Examples:
     # the shipped default teacher, no config or checkpoint of your own
     python tools/gen_saliency.py --teacher default --images my_photos --out-dir my_maps
 
+    # Caltech-101 (class folders, file names repeat across classes) with the default teacher
+    python tools/gen_saliency.py --teacher default --images ../shared/data/caltech101/images \
+        --out-dir work_dirs/teacher_maps/caltech101 --layout tree
+
     # full scale on a GPU: bigger batches, float maps
     python tools/gen_saliency.py TEACHER_CONFIG CKPT --images data/imagenet/train \
         --out-dir data/imagenet/saliency_teacher --batch-size 128 --num-workers 8 --format npy
@@ -44,7 +51,7 @@ import os.path as osp
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -53,6 +60,7 @@ import numpy as np
 # answers without them.
 
 FORMATS = ('png', 'npy')
+LAYOUTS = ('stem', 'tree')
 TMP_SUFFIX = '.tmp'
 
 
@@ -75,6 +83,9 @@ def parse_args(argv=None):
     parser.add_argument('--dataset-key', default='train_dataloader.dataset',
                         help='where the dataset sits in --dataset-config '
                         '(default: %(default)s)')
+    parser.add_argument('--layout', choices=LAYOUTS, default='stem',
+                        help="'stem': <out-dir>/<file stem>.<format>; 'tree': the path below "
+                        'the --images folder, sub-folders kept (default: %(default)s)')
     parser.add_argument('--format', choices=FORMATS, default='png',
                         help='map file format (default: %(default)s)')
     parser.add_argument('--batch-size', type=int, default=16,
@@ -100,6 +111,9 @@ def parse_args(argv=None):
     if not args.images and not args.dataset_config:
         parser.error('give the images to label: --images DIR [DIR ...] and/or '
                      '--dataset-config CONFIG')
+    if args.layout == 'tree' and not args.images:
+        parser.error('--layout tree names each map by its path below an --images folder: '
+                     'give --images')
     if args.batch_size < 1:
         parser.error(f'--batch-size must be positive, got {args.batch_size}')
     if args.device is None:
@@ -128,15 +142,40 @@ def dataset_images(config: str, key: str) -> List[str]:
     return [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))]
 
 
-def output_paths(images: Sequence[str], out_dir: str, fmt: str) -> Dict[str, str]:
-    """Image path -> map path (by file stem); two images with one stem are an error."""
+def output_paths(images: Sequence[str], out_dir: str, fmt: str,
+                 roots: Optional[Sequence[str]] = None) -> Dict[str, str]:
+    """Image path -> map path.
+
+    Args:
+        images (Sequence[str]): Image paths.
+        out_dir (str): Folder of the maps.
+        fmt (str): ``'png'`` or ``'npy'``.
+        roots (Sequence[str], optional): Without: each map is named by its image's file stem
+            (two images with one stem are an error). With (the ``--layout tree`` folders):
+            by the image's path below the first root holding it, sub-folders kept.
+
+    Returns:
+        dict: Image path -> map path.
+
+    Raises:
+        ValueError: Two images with one stem (stem layout), or an image under no root.
+    """
     outputs, by_stem = {}, {}
+    roots = [osp.abspath(root) for root in roots or []]
     for image in images:
+        if roots:
+            root = next((r for r in roots if osp.abspath(image).startswith(r + os.sep)), None)
+            if root is None:
+                raise ValueError(f'{image} is under none of the --images folders {roots}: '
+                                 '--layout tree names a map by its path below one')
+            relative = osp.splitext(osp.relpath(osp.abspath(image), root))[0]
+            outputs[image] = osp.join(out_dir, f'{relative}.{fmt}')
+            continue
         stem = osp.splitext(osp.basename(image))[0]
         if stem in by_stem and by_stem[stem] != image:
             raise ValueError(f'two images share the file stem {stem!r}: {by_stem[stem]} and '
                              f'{image}; their maps would collide in {out_dir} (label them '
-                             'into separate folders)')
+                             'into separate folders, or keep the sub-folders: --layout tree)')
         by_stem[stem] = image
         outputs[image] = osp.join(out_dir, f'{stem}.{fmt}')
     return outputs
@@ -152,6 +191,7 @@ def write_map_atomic(path: str, saliency: np.ndarray, fsync: bool = False) -> No
     import cv2
 
     folder, name = osp.split(path)
+    os.makedirs(folder, exist_ok=True)
     if path.endswith('.png'):
         ok, encoded = cv2.imencode('.png', np.round(np.clip(saliency, 0, 1) * 255)
                                    .astype(np.uint8))
@@ -179,8 +219,8 @@ def write_map_atomic(path: str, saliency: np.ndarray, fsync: bool = False) -> No
 
 def remove_stale_temporaries(out_dir: str) -> int:
     """Delete the temporary files an interrupted run left behind; returns how many."""
-    stale = [path for fmt in FORMATS
-             for path in glob.glob(osp.join(out_dir, f'.*.{fmt}.*{TMP_SUFFIX}'))]
+    stale = [path for fmt in FORMATS for path in glob.glob(
+        osp.join(out_dir, '**', f'.*.{fmt}.*{TMP_SUFFIX}'), recursive=True)]
     for path in stale:
         os.remove(path)
     return len(stale)
@@ -315,7 +355,8 @@ def main(argv=None) -> int:
     stale = remove_stale_temporaries(args.out_dir)
     if stale:
         print(f'removed {stale} partial files of an interrupted run in {args.out_dir}')
-    outputs = output_paths(images, args.out_dir, args.format)
+    outputs = output_paths(images, args.out_dir, args.format,
+                           args.images if args.layout == 'tree' else None)
     summary = label_images(teacher, outputs, size, args.batch_size, args.num_workers,
                            args.writers, args.fsync)
     print(f'wrote {len(summary["written"])} maps to {args.out_dir}, skipped '

@@ -19,40 +19,52 @@ def _stem(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
 
 
-def index_saliency_maps(folder: str) -> Dict[str, str]:
-    """Saliency maps directly in ``folder`` by file stem: ``{'100075': '.../100075.png'}``.
+def index_saliency_maps(folder: str, tree: bool = False) -> Dict[str, str]:
+    """Saliency maps in ``folder`` by name without extension: ``{'100075': '.../100075.png'}``.
+
+    Args:
+        folder (str): The maps' folder.
+        tree (bool): Index every sub-folder too, keyed by the path below ``folder``
+            (``'accordion/image_0001'``); by default only the maps directly in ``folder``,
+            keyed by stem.
 
     Raises:
         FileNotFoundError: If ``folder`` is not a directory.
-        ValueError: If it holds no map, or two maps share a stem.
+        ValueError: If it holds no map, or two maps share a key.
     """
     index: Dict[str, str] = {}
     for path in find_images(folder, SALIENCY_EXTENSIONS):
-        if osp.dirname(path) != folder.rstrip(os.sep):
+        if not tree and osp.dirname(path) != folder.rstrip(os.sep):
             continue  # maps are matched by stem in this folder only
-        stem = _stem(path)
-        if stem in index:
-            raise ValueError(f'two saliency maps for {stem!r}: {index[stem]} and {path}')
-        index[stem] = path
+        key = osp.splitext(osp.relpath(path, folder))[0] if tree else _stem(path)
+        if key in index:
+            raise ValueError(f'two saliency maps for {key!r}: {index[key]} and {path}')
+        index[key] = path
     return index
 
 
 @DATASETS.register_module()
 class SaliencyImageFolder(ImageFolder):
-    """Images paired with saliency maps that share their file stem.
+    """Images paired with saliency maps that share their file stem (or their path).
 
     ``images/train/100075.jpg`` goes with ``<saliency_dir>/100075.png`` (8-bit image, divided
-    by 255) or ``100075.npy`` (float). Each sample is
+    by 255) or ``100075.npy`` (float). With ``saliency_layout='tree'`` the maps mirror the
+    image folder instead: ``<img_dir>/accordion/image_0001.jpg`` goes with
+    ``<saliency_dir>/accordion/image_0001.png`` (``tools/gen_saliency.py --layout tree``), for
+    folders whose file names repeat across sub-folders. Each sample is
     ``dict(img_path=..., saliency_path=...)``; ``LoadSaliencyMap`` reads the map.
 
     Args:
         data_root (str): Joined in front of every folder and the list file.
         img_dirs (str | Sequence[str]): Image folder(s), scanned recursively.
-        saliency_dir (str): Folder of maps (not recursive), one per image stem.
+        saliency_dir (str): Folder of maps (not recursive), one per image stem; an absolute
+            path is kept as it is, a relative one joined to ``data_root``.
         ann_file (str, optional): List file of image paths relative to ``img_dirs[0]``.
         missing_saliency (str): ``'error'`` (default): an image without a map is an error
             naming it; ``'skip'``: such images are left out (the count is logged), e.g. BSDS500
             images of which only 300 have SOD masks.
+        saliency_layout (str): ``'stem'`` (default) or ``'tree'`` (maps in sub-folders, by
+            the image's path below its image folder).
         extensions (Sequence[str]): Image extensions.
         **kwargs: ``pipeline``, ``test_mode``, ... of mmengine's ``BaseDataset``.
     """
@@ -63,28 +75,41 @@ class SaliencyImageFolder(ImageFolder):
                  saliency_dir: str = 'saliency',
                  ann_file: Optional[str] = None,
                  missing_saliency: str = 'error',
+                 saliency_layout: str = 'stem',
                  extensions: Sequence[str] = IMAGE_EXTENSIONS,
                  **kwargs) -> None:
         if missing_saliency not in ('error', 'skip'):
             raise ValueError(f"missing_saliency must be 'error' or 'skip', got "
                              f'{missing_saliency!r}')
+        if saliency_layout not in ('stem', 'tree'):
+            raise ValueError(f"saliency_layout must be 'stem' or 'tree', got "
+                             f'{saliency_layout!r}')
         self.saliency_dir = saliency_dir
         self.missing_saliency = missing_saliency
+        self.saliency_layout = saliency_layout
         super().__init__(data_root=data_root, img_dirs=img_dirs, ann_file=ann_file,
                          extensions=extensions, **kwargs)
 
+    def _map_key(self, img_path: str, folders: Sequence[str]) -> str:
+        """The index key of an image: its stem, or its path below its image folder."""
+        if self.saliency_layout == 'stem':
+            return _stem(img_path)
+        folder = next(f for f in folders if img_path.startswith(f.rstrip(os.sep) + os.sep))
+        return osp.splitext(osp.relpath(img_path, folder))[0]
+
     def load_data_list(self) -> List[dict]:
-        index = index_saliency_maps(osp.join(self.data_root, self.saliency_dir))
+        maps_dir = osp.join(self.data_root, self.saliency_dir)
+        index = index_saliency_maps(maps_dir, tree=self.saliency_layout == 'tree')
+        folders = [osp.join(self.data_root, d) for d in self.img_dirs]
         data_list, skipped = [], []
         for img_path in self._image_paths():
-            saliency_path = index.get(_stem(img_path))
+            key = self._map_key(img_path, folders)
+            saliency_path = index.get(key)
             if saliency_path is None:
                 if self.missing_saliency == 'error':
                     raise FileNotFoundError(
-                        f'no saliency map for {img_path} in '
-                        f'{osp.join(self.data_root, self.saliency_dir)} (expected '
-                        f'{_stem(img_path)}.png or .npy); pass missing_saliency="skip" to '
-                        'leave such images out')
+                        f'no saliency map for {img_path} in {maps_dir} (expected {key}.png or '
+                        '.npy); pass missing_saliency="skip" to leave such images out')
                 skipped.append(img_path)
                 continue
             data_list.append(dict(img_path=img_path, saliency_path=saliency_path))

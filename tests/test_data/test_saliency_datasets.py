@@ -46,6 +46,31 @@ def test_saliency_folder_pairs_by_stem_and_names_missing_maps(tmp_path):
                             missing_saliency='skip')
 
 
+def test_saliency_folder_tree_layout_pairs_by_path_below_the_image_folder(tmp_path):
+    """Class folders whose file names repeat (Caltech-101): each image gets the map at its
+    own path, from an ann_file list too; a missing one is named by that path."""
+    for cls, value in (('cat', 10), ('dog', 20)):
+        write_image(tmp_path / f'images/{cls}/image_0001.jpg', value=value)
+        write_image(tmp_path / f'maps/{cls}/image_0001.png', value=value)
+    (tmp_path / 'list.txt').write_text('dog/image_0001.jpg\ncat/image_0001.jpg\n')
+    dataset = SaliencyImageFolder(data_root=str(tmp_path), img_dirs='images',
+                                  saliency_dir=str(tmp_path / 'maps'), ann_file='list.txt',
+                                  saliency_layout='tree')
+    assert [(s['img_path'][len(str(tmp_path)):], s['saliency_path'][len(str(tmp_path)):])
+            for s in dataset] == [('/images/dog/image_0001.jpg', '/maps/dog/image_0001.png'),
+                                  ('/images/cat/image_0001.jpg', '/maps/cat/image_0001.png')]
+    # the stem layout reads only the maps directly in the folder: none here
+    with pytest.raises(FileNotFoundError, match=r'expected image_0001.png'):
+        SaliencyImageFolder(data_root=str(tmp_path), img_dirs='images', saliency_dir='maps')
+    write_image(tmp_path / 'images/owl/image_0001.jpg')
+    with pytest.raises(FileNotFoundError, match=r'expected owl/image_0001.png'):
+        SaliencyImageFolder(data_root=str(tmp_path), img_dirs='images', saliency_dir='maps',
+                            saliency_layout='tree')
+    with pytest.raises(ValueError, match="saliency_layout must be 'stem' or 'tree'"):
+        SaliencyImageFolder(data_root=str(tmp_path), img_dirs='images', saliency_dir='maps',
+                            saliency_layout='nested')
+
+
 def test_saliency_folder_holds_each_map_to_the_size_contract(tmp_path):
     """Through the dataset and its pipeline: a map at the image's size is read as it is, one
     at half resolution is resized to the image, one of another aspect ratio is an error."""

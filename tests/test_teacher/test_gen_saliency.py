@@ -1,6 +1,7 @@
 """tools/gen_saliency.py: maps the datasets read, resumable, robust to bad images."""
 import importlib.util
 import os
+import os.path as osp
 import signal
 import subprocess
 import sys
@@ -191,6 +192,43 @@ def test_images_of_a_dataset_config(tmp_path, teacher):
 def test_colliding_stems_are_refused(tmp_path):
     with pytest.raises(ValueError, match='share the file stem'):
         gen_saliency.output_paths(['x/a/1.jpg', 'x/b/1.png'], str(tmp_path), 'png')
+
+
+def test_tree_layout_keeps_sub_folders_and_the_dataset_reads_it(tmp_path, teacher):
+    """Images sharing a file name in two class folders: --layout tree writes each map at the
+    image's path below the --images folder, and SaliencyImageFolder(saliency_layout='tree')
+    pairs every image with its own map."""
+    teacher_path, model = teacher
+    rng = np.random.RandomState(1)
+    images = []
+    for cls in ('cat', 'dog'):
+        (tmp_path / 'images' / cls).mkdir(parents=True)
+        images.append(tmp_path / 'images' / cls / 'image_0001.jpg')
+        cv2.imwrite(str(images[-1]), rng.randint(0, 255, (30, 40, 3), np.uint8))
+    out = tmp_path / 'maps'
+    assert gen_saliency.main(args(teacher_path, tmp_path / 'images', out, '--layout',
+                                  'tree')) == 0
+    written = sorted(str(p.relative_to(out)) for p in out.rglob('*.png'))
+    assert written == ['cat/image_0001.png', 'dog/image_0001.png']
+    for image in images:  # each map is its own image's
+        resized = torch.from_numpy(cv2.resize(cv2.imread(str(image)), (128, 96),
+                                              interpolation=cv2.INTER_LINEAR))
+        expected = resize_map(model.saliency_maps(resized.permute(2, 0, 1)[None])[0], (30, 40))
+        expected = (expected / expected.max()).numpy()
+        got = cv2.imread(str(out / image.parent.name / 'image_0001.png'),
+                         cv2.IMREAD_UNCHANGED) / 255.0
+        assert np.abs(got - expected).max() <= 0.5 / 255 + 1e-6
+    dataset = DATASETS.build(dict(
+        type='SaliencyImageFolder', img_dirs=str(tmp_path / 'images'), saliency_dir=str(out),
+        saliency_layout='tree', pipeline=[]))
+    assert [(osp.basename(osp.dirname(s['img_path'])),
+             osp.basename(osp.dirname(s['saliency_path']))) for s in dataset] == [
+        ('cat', 'cat'), ('dog', 'dog')]
+    # the stem layout refuses the same images, and says what to do
+    with pytest.raises(ValueError, match='--layout tree'):
+        gen_saliency.output_paths([str(p) for p in images], str(out), 'png')
+    with pytest.raises(ValueError, match='under none of the --images folders'):
+        gen_saliency.output_paths([str(images[0])], str(out), 'png', roots=[str(tmp_path / 'x')])
 
 
 def test_benchmark_labels_and_reports_rates(tmp_path, teacher):
