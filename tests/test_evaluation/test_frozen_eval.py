@@ -172,3 +172,28 @@ def test_ssl_eval_runs_every_task_and_resumes(tmp_path, tiny_set, shared_data):
     rerun = run_tool(args + ['--tasks', 'linear', 'knn', 'fewshot', 'corruption'])
     assert rerun.stdout.count('done before') + rerun.stderr.count('done before') == 4
     assert 'Feature extraction in this run' not in rerun.stdout
+
+
+def test_grounding_size_reaches_the_task_and_its_stored_settings(monkeypatch):
+    """--grounding-size is the side grounding runs at (default --size), and a result stored
+    at one grounding size is not reused for another; results stored without it stay valid."""
+    import importlib.util
+
+    from attn_plugins.evaluation import ssl_eval as tasks
+
+    spec = importlib.util.spec_from_file_location(
+        'ssl_eval_tool', Path(__file__).parents[2] / 'tools' / 'analysis' / 'ssl_eval.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    seen = []
+    monkeypatch.setattr(tasks, 'task_grounding', lambda ev, *a: seen.append(a[3]))
+    identity = dict(digest='abc')
+    plain = tool.parse_args(['CONFIG', 'random', '--size', '64'])
+    larger = tool.parse_args(['CONFIG', 'random', '--size', '64', '--grounding-size', '128'])
+    tool.run_task('grounding', None, plain)
+    tool.run_task('grounding', None, larger)
+    assert seen == [64, 128]
+    assert 'grounding_size' not in tool.task_settings('grounding', plain, identity)
+    assert tool.task_settings('grounding', larger, identity)['grounding_size'] == 128
+    assert tool.task_settings('linear', larger, identity) == tool.task_settings(
+        'linear', plain, identity)

@@ -104,6 +104,9 @@ def parse_args(argv=None):
                         help='grounding images, never used in pretraining (default: %(default)s)')
     parser.add_argument('--mask-dir', default='sod_masks', help='default: %(default)s')
     parser.add_argument('--grounding-images', type=int, help='score only the first N')
+    parser.add_argument('--grounding-size', type=int,
+                        help='grounding input side (default: --size); larger than a 64-px '
+                        'pretraining gives a last-stage grid finer than 2x2')
     return parser.parse_args(argv)
 
 
@@ -120,7 +123,10 @@ def task_settings(task, args, identity):
                         severities=args.severities),
         grounding=dict(linear, masks_root=osp.abspath(args.masks_root),
                        img_dirs=args.mask_img_dirs, mask_dir=args.mask_dir,
-                       max_images=args.grounding_images))[task]
+                       max_images=args.grounding_images,
+                       # only when given: results stored before the option stay valid
+                       **({'grounding_size': args.grounding_size} if args.grounding_size
+                          else {})))[task]
     return dict(common, **extra)
 
 
@@ -137,7 +143,8 @@ def run_task(task, ev, args):
         return tasks.task_corruption(ev, args.corruption_images, args.mce_images,
                                      args.severities, args.weight_decays)
     return tasks.task_grounding(ev, args.masks_root, args.mask_img_dirs, args.mask_dir,
-                                args.size, args.grounding_images, args.weight_decays)
+                                args.grounding_size or args.size, args.grounding_images,
+                                args.weight_decays)
 
 
 def write_json(path, data):
