@@ -5,6 +5,7 @@
 _base_ = ['./cast-vs-crop-vs-mocov2_cpu.py']
 name = 'cast-vs-crop-vs-mocov2'
 description = 'CAST vs saliency crops only vs MoCo v2 (ResNet-50, COCO, 200 epochs).'
+prerequisites = []  # COCO's saliency maps are the dataset config's
 arms = [
     dict(name='mocov2', config='configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py'),
     dict(name='crop-only',
