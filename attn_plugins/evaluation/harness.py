@@ -21,6 +21,8 @@ inheritance works: a full-scale spec can inherit its CPU sibling)::
     prerequisites = [dict(name='teacher', command=['tools/train.py', 'T.py'],
                           creates='work_dirs/T/epoch_10.pth')]   # run once, before all
     train_pool = 'work_dirs/experiments/trainings'   # optional: trainings shared by specs
+    claims = [dict(arm='cast', metric='linear/top1', direction='higher',   # optional
+                   paper='CAST beats MoCo on ImageNet linear')]   # against='<arm>' too
 
 Helper variables of a spec start with ``_`` (``_teacher = 'configs/...'``); any other
 unknown name is an error, so a typo cannot pass silently.
@@ -52,7 +54,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from ..probes import compare, mean_std
+from ..probes import claim_verdict, compare, mean_std
 from ..robustness import CORRUPTIONS, corruption_errors
 
 #: The repository root: relative paths in specs (configs, scripts, prerequisites) are
@@ -60,7 +62,8 @@ from ..robustness import CORRUPTIONS, corruption_errors
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 'evaluation',
              'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script',
-             'train_pool'}
+             'train_pool', 'claims'}
+CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against'}
 ARM_KEYS = {'name', 'config', 'cfg_options', 'checkpoint', 'eval_config'}
 
 
@@ -103,6 +106,7 @@ class Experiment:
     test_script: str = 'tools/test.py'
     description: str = ''
     train_pool: Optional[str] = None
+    claims: List[Dict] = field(default_factory=list)
 
     def arm(self, name: str) -> Arm:
         """The arm called ``name``."""
@@ -193,8 +197,23 @@ def load_experiment(path: str, cfg_options: Optional[Mapping] = None,
         test=bool(evaluation.get('test', False)), metrics=list(spec.get('metrics', [])),
         prerequisites=list(spec.get('prerequisites', [])),
         description=spec.get('description', ''),
+        claims=list(spec.get('claims', [])),
         **{k: spec[k] for k in ('train_script', 'eval_script', 'test_script', 'train_pool')
            if k in spec})
+    all_names = set(names)
+    for claim in exp.claims:
+        bad = sorted(set(claim) - CLAIM_KEYS)
+        missing = sorted({'arm', 'metric', 'direction', 'paper'} - set(claim))
+        if bad or missing:
+            raise ValueError(f'{path}: claim {claim!r}: unknown keys {bad}, missing {missing}; '
+                             f'a claim holds {sorted(CLAIM_KEYS)}')
+        for key in ('arm', 'against'):
+            if key in claim and claim[key] not in all_names:
+                raise ValueError(f'{path}: claim {claim["paper"]!r}: {key} {claim[key]!r} is '
+                                 f'not one of the arms {names}')
+        if claim['direction'] not in ('higher', 'lower'):
+            raise ValueError(f'{path}: claim {claim["paper"]!r}: direction must be "higher" '
+                             f'or "lower", got {claim["direction"]!r}')
     if not exp.seeds:
         raise ValueError(f'{path}: no seeds')
     if not exp.tasks and not exp.test:
@@ -510,12 +529,43 @@ def summarise_experiment(exp: Experiment, collected: Dict[str, Dict[int, dict]])
                 row.update(compare(list(row['values'].values()), list(base['values'].values())))
         table[metric] = rows
     return dict(experiment=exp.name, description=exp.description, baseline=exp.baseline,
-                seeds=exp.seeds, metrics=table)
+                seeds=exp.seeds, metrics=table, claims=judge_claims(exp, table))
+
+
+def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dict]:
+    """Each claim of the spec with the measured difference and its verdict.
+
+    Args:
+        exp (Experiment): The experiment (its ``claims``).
+        table (dict): ``{metric: {arm: dict(values={seed: v}, ...)}}``.
+
+    Returns:
+        list[dict]: The claim's keys plus ``against`` (the baseline unless named), ``n``
+        (seeds of the arm / of ``against``), ``diff``, ``ci_low``, ``ci_high``, ``p`` and
+        ``verdict``; ``verdict`` is ``'not measured yet'`` while a side has no value.
+    """
+    judged = []
+    for claim in exp.claims:
+        entry = dict(claim, against=claim.get('against', exp.baseline))
+        rows = table.get(claim['metric'], {})
+        arm, other = rows.get(claim['arm']), rows.get(entry['against'])
+        if arm is None or other is None:
+            entry['verdict'] = 'not measured yet'
+        else:
+            comparison = compare(list(arm['values'].values()), list(other['values'].values()))
+            entry.update(comparison, n=[arm['n'], other['n']],
+                         verdict=claim_verdict(comparison, claim['direction']))
+        judged.append(entry)
+    return judged
 
 
 def _fmt(value: float, digits: int = 2) -> str:
     return 'n/a' if value is None or (isinstance(value, float) and math.isnan(value)) \
         else f'{value:.{digits}f}'
+
+
+def _fmt_p(p: float) -> str:
+    return f'{p:.1e}' if p < 0.001 else _fmt(p, 3)
 
 
 def markdown_report(exp: Experiment, report: dict) -> str:
@@ -526,6 +576,16 @@ def markdown_report(exp: Experiment, report: dict) -> str:
     lines.append(f'Baseline: **{exp.baseline}**; seeds {", ".join(map(str, exp.seeds))}. '
                  'Difference = arm mean - baseline mean, with its 95% interval (Welch) and the '
                  'two-sided Welch t-test p-value.\n')
+    if report.get('claims'):
+        lines += ['\n## Claims\n', '| paper | metric | arm vs | diff [95% CI] | p | verdict |',
+                  '|---|---|---|---|---|---|']
+        for claim in report['claims']:
+            measured = claim['verdict'] != 'not measured yet'
+            diff = (f'{claim["diff"]:+.2f} [{_fmt(claim["ci_low"])}, {_fmt(claim["ci_high"])}]'
+                    if measured else '')
+            lines.append(f'| {claim["paper"]} ({claim["direction"]}) | {claim["metric"]} | '
+                         f'{claim["arm"]} vs {claim["against"]} | {diff} | '
+                         f'{_fmt_p(claim["p"]) if measured else ""} | **{claim["verdict"]}** |')
     metrics = [m for m in (exp.metrics or list(report['metrics'])) if m in report['metrics']]
     for metric in metrics:
         lines += [f'\n## {metric}\n', '| arm | mean ± std | per seed | diff vs baseline '
@@ -536,7 +596,7 @@ def markdown_report(exp: Experiment, report: dict) -> str:
                 diff, p = '(baseline)', ''
             elif 'diff' in row:
                 diff = (f'{row["diff"]:+.2f} [{_fmt(row["ci_low"])}, {_fmt(row["ci_high"])}]')
-                p = f'{row["p"]:.1e}' if row['p'] < 0.001 else _fmt(row['p'], 3)
+                p = _fmt_p(row['p'])
             else:
                 diff, p = 'n/a', ''
             lines.append(f'| {arm} | {_fmt(row["mean"])} ± {_fmt(row["std"])} (n={row["n"]}) '

@@ -71,3 +71,44 @@ def compare(method: Sequence[float], baseline: Sequence[float],
     result.update(ci_low=result['diff'] - half, ci_high=result['diff'] + half,
                   t=float(test.statistic), df=float(df), p=float(test.pvalue))
     return result
+
+
+#: The verdicts of :func:`claim_verdict`.
+VERDICTS = ('reproduced', 'not at this scale', 'contrary', 'one seed: not tested')
+
+
+def claim_verdict(comparison: Dict[str, float], direction: str) -> str:
+    """Whether a comparison bears out a claim that an arm scores higher (or lower).
+
+    ``'reproduced'`` when the whole 95% interval of the difference lies on the claimed side
+    of zero, ``'contrary'`` when it lies wholly on the other side, ``'not at this scale'`` when
+    it contains zero, and ``'one seed: not tested'`` when there is no interval (fewer than two
+    seeds on a side, or no spread).
+
+    Args:
+        comparison (dict): From :func:`compare` (``diff``, ``ci_low``, ``ci_high``).
+        direction (str): ``'higher'`` or ``'lower'``: what the claim says of the arm.
+
+    Returns:
+        str: One of :data:`VERDICTS`.
+
+    Example:
+        >>> claim_verdict(compare([3.0, 3.5, 4.0], [1.0, 1.5, 2.0]), 'higher')
+        'reproduced'
+        >>> claim_verdict(compare([3.0, 3.5, 4.0], [1.0, 1.5, 2.0]), 'lower')
+        'contrary'
+        >>> claim_verdict(compare([1.0, 3.0], [1.5, 2.5]), 'higher')
+        'not at this scale'
+    """
+    if direction not in ('higher', 'lower'):
+        raise ValueError(f"direction must be 'higher' or 'lower', got {direction!r}")
+    low, high = comparison['ci_low'], comparison['ci_high']
+    if math.isnan(low) or math.isnan(high):
+        return VERDICTS[3]
+    if direction == 'lower':
+        low, high = -high, -low
+    if low > 0:
+        return VERDICTS[0]
+    if high < 0:
+        return VERDICTS[2]
+    return VERDICTS[1]

@@ -33,3 +33,12 @@ evaluation = dict(tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding'],
                   args=['--size', '64', '--grounding-size', '128'])
 metrics = ['linear/top1', 'knn/top1', 'fewshot/5shot', 'corruption/mean15', 'corruption/mce',
            'grounding/nss', 'grounding/cc']
+# CAST's claims (Selvaraju et al., CVPR 2021) that this scale can test.
+claims = [
+    dict(arm='cast', metric='linear/top1', direction='higher',
+         paper='MoCo + CAST beats MoCo on linear classification'),
+    dict(arm='crop-only', metric='linear/top1', direction='higher',
+         paper='the saliency-constrained crop alone already helps'),
+    dict(arm='cast', metric='grounding/nss', direction='higher',
+         paper="CAST's Grad-CAM maps land on the objects"),
+]

@@ -24,3 +24,10 @@ arms = [
 ]
 evaluation = dict(tasks=['linear', 'knn'], args=['--size', '64'])
 metrics = ['linear/top1', 'linear/mean_class', 'knn/top1']
+# The sanity claim every other comparison rests on (issue 18 asks for +5 points).
+claims = [
+    dict(arm='mocov2', metric='linear/top1', direction='higher',
+         paper='self-supervised features beat random weights'),
+    dict(arm='mocov2', metric='knn/top1', direction='higher',
+         paper='self-supervised features beat random weights'),
+]

@@ -16,3 +16,8 @@ arms = [
 ]
 evaluation = dict(tasks=['linear', 'knn', 'corruption'], args=['--size', '32'], test=True)
 metrics = ['test/accuracy/top1', 'linear/top1', 'corruption/mean15', 'corruption/mce']
+# VARS's claim (Shi et al., ICLR 2023) that this scale can test: more robust to corruptions.
+claims = [
+    dict(arm='vars-d', metric='corruption/mce', direction='lower',
+         paper='VARS-D is more robust than self-attention (ImageNet-C mCE)'),
+]

@@ -161,6 +161,54 @@ def test_run_folder_keeps_its_own_training_when_a_pool_is_added(tmp_path, experi
     assert len(calls(log)) == count and not (tmp_path / 'pool').exists()
 
 
+def test_claims_get_the_verdict_of_their_interval(experiment):
+    """Claims against the baseline and against another arm, judged from the per-seed values
+    (the fixture's numbers) by the Welch interval computed here independently."""
+    from attn_plugins.evaluation.harness import (load_experiment, markdown_report,
+                                                 summarise_experiment)
+
+    experiment.write_text(experiment.read_text() + """claims = [
+    dict(arm='method', metric='linear/top1', direction='higher', paper='method beats base'),
+    dict(arm='method', metric='knn/top1', direction='higher', paper='kNN too'),
+    dict(arm='method', metric='linear/top1', direction='lower', against='random',
+         paper='method below random'),
+    dict(arm='method', metric='fewshot/5shot', direction='higher', paper='few-shot'),
+]
+""")
+    exp = load_experiment(str(experiment))
+    collected = {arm: {seed: dict(metrics={'linear/top1': values['linear'][seed],
+                                           'knn/top1': values['knn'][seed]}, corruption=None)
+                       for seed in range(3)}
+                 for arm, values in (('base', VALUES['base']), ('method', VALUES['method']),
+                                     ('random', VALUES['rand']))}
+    report = summarise_experiment(exp, collected)
+    verdicts = [c['verdict'] for c in report['claims']]
+
+    def interval(a, b):
+        a, b = np.array(list(a.values())), np.array(list(b.values()))
+        va, vb = a.var(ddof=1) / 3, b.var(ddof=1) / 3
+        df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 2)
+        half = stats.t.ppf(0.975, df) * math.sqrt(va + vb)
+        return a.mean() - b.mean() - half, a.mean() - b.mean() + half
+
+    low, _ = interval(VALUES['method']['linear'], VALUES['base']['linear'])
+    assert low > 0 and verdicts[0] == 'reproduced'
+    low, high = interval(VALUES['method']['knn'], VALUES['base']['knn'])
+    assert low < 0 < high and verdicts[1] == 'not at this scale'
+    low, _ = interval(VALUES['method']['linear'], VALUES['rand']['linear'])
+    assert low > 0 and verdicts[2] == 'contrary'
+    assert verdicts[3] == 'not measured yet'
+    assert report['claims'][2]['against'] == 'random'
+    markdown = markdown_report(exp, report)
+    assert '| method beats base (higher) | linear/top1 | method vs base | +3.33 [' in markdown
+    assert '**contrary** |' in markdown
+
+    bad = experiment.parent / 'bad_claim.py'
+    bad.write_text(experiment.read_text().replace("against='random'", "against='nope'"))
+    with pytest.raises(ValueError, match="against 'nope' is not one of the arms"):
+        load_experiment(str(bad))
+
+
 def test_spec_errors_name_the_problem(tmp_path, experiment):
     from attn_plugins.evaluation.harness import load_experiment
 

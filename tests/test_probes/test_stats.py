@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from attn_plugins.probes import compare, mean_std
+from attn_plugins.probes import claim_verdict, compare, mean_std
 
 
 def test_mean_std_is_the_sample_standard_deviation():
@@ -47,3 +47,23 @@ def test_no_interval_without_spread_or_seeds():
     assert one_seed['diff'] == pytest.approx(9.5)
     assert all(math.isnan(one_seed[k]) for k in ('ci_low', 'ci_high', 't', 'df', 'p'))
     assert math.isnan(compare([1.0, 1.0], [1.0, 1.0])['p'])
+
+
+@pytest.mark.parametrize('low, high, direction, verdict', [
+    (0.1, 2.0, 'higher', 'reproduced'), (-2.0, -0.1, 'lower', 'reproduced'),
+    (-2.0, -0.1, 'higher', 'contrary'), (0.1, 2.0, 'lower', 'contrary'),
+    (-0.1, 2.0, 'higher', 'not at this scale'), (-0.1, 2.0, 'lower', 'not at this scale'),
+    (math.nan, math.nan, 'higher', 'one seed: not tested')])
+def test_claim_verdict_reads_the_interval(low, high, direction, verdict):
+    assert claim_verdict(dict(diff=(low + high) / 2, ci_low=low, ci_high=high),
+                         direction) == verdict
+
+
+def test_claim_verdict_on_measured_seeds():
+    """A clear gain over three seeds bears out 'higher'; a gain inside the noise does not."""
+    assert claim_verdict(compare([54.7, 53.9, 55.2], [42.0, 41.6, 42.5]), 'higher') == \
+        'reproduced'
+    assert claim_verdict(compare([43.0, 41.0, 44.5], [42.0, 43.1, 41.5]), 'higher') == \
+        'not at this scale'
+    with pytest.raises(ValueError, match="direction must be 'higher' or 'lower'"):
+        claim_verdict(compare([1.0, 2.0], [1.0, 2.0]), 'better')
