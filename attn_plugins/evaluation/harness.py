@@ -253,12 +253,15 @@ class Harness:
         cache_dir (str, optional): ssl_eval's feature cache (default ``<work_dir>/cache``).
         train_pool (str, optional): Folder of trainings shared between experiments (default:
             the spec's ``train_pool``; none: each run trains in its own folder).
+        command (str, optional): The command line that runs the experiment, stored in
+            ``results.json`` so a table says how to regenerate it.
     """
 
     def __init__(self, experiment: Experiment, work_dir: str, python: str = sys.executable,
                  env: Optional[Dict[str, str]] = None, cache_dir: Optional[str] = None,
-                 train_pool: Optional[str] = None) -> None:
+                 train_pool: Optional[str] = None, command: Optional[str] = None) -> None:
         self.exp = experiment
+        self.command = command
         self.work_dir = osp.abspath(work_dir)
         pool = train_pool or experiment.train_pool
         self.train_pool = None if pool is None else osp.join(REPO_ROOT, pool)
@@ -459,10 +462,12 @@ class Harness:
     def report(self) -> dict:
         """Write ``results.json``, ``results.md`` and ``results.png`` from what is done."""
         report = summarise_experiment(self.exp, self.collect())
+        if self.command:
+            report['command'] = self.command
         os.makedirs(self.work_dir, exist_ok=True)
         with open(osp.join(self.work_dir, 'results.json'), 'w') as f:
             json.dump(report, f, indent=1)
-        markdown = markdown_report(self.exp, report)
+        markdown = markdown_report(report)
         with open(osp.join(self.work_dir, 'results.md'), 'w') as f:
             f.write(markdown)
         metrics = [m for m in (self.exp.metrics or list(report['metrics']))
@@ -507,8 +512,9 @@ def summarise_experiment(exp: Experiment, collected: Dict[str, Dict[int, dict]])
         collected (dict): ``{arm: {seed: dict(metrics=..., corruption=...)}}``.
 
     Returns:
-        dict: ``experiment``, ``baseline``, ``seeds``, ``metrics``: ``{metric: {arm:
-        dict(values={seed: v}, mean, std, n, diff, ci_low, ci_high, t, df, p)}}``.
+        dict: ``experiment``, ``description``, ``baseline``, ``seeds``, ``headline`` (the
+        spec's metrics), ``metrics``: ``{metric: {arm: dict(values={seed: v}, mean, std, n,
+        diff, ci_low, ci_high, t, df, p)}}`` and ``claims`` (:func:`judge_claims`).
     """
     add_mce(exp, collected)
     names = list(dict.fromkeys(m for runs in collected.values() for run in runs.values()
@@ -529,7 +535,8 @@ def summarise_experiment(exp: Experiment, collected: Dict[str, Dict[int, dict]])
                 row.update(compare(list(row['values'].values()), list(base['values'].values())))
         table[metric] = rows
     return dict(experiment=exp.name, description=exp.description, baseline=exp.baseline,
-                seeds=exp.seeds, metrics=table, claims=judge_claims(exp, table))
+                seeds=exp.seeds, headline=exp.metrics, metrics=table,
+                claims=judge_claims(exp, table))
 
 
 def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dict]:
@@ -568,17 +575,30 @@ def _fmt_p(p: float) -> str:
     return f'{p:.1e}' if p < 0.001 else _fmt(p, 3)
 
 
-def markdown_report(exp: Experiment, report: dict) -> str:
-    """results.md: one table per headline metric (all metrics when none is named)."""
-    lines = [f'# {exp.name}\n']
-    if exp.description:
-        lines.append(exp.description.strip() + '\n')
-    lines.append(f'Baseline: **{exp.baseline}**; seeds {", ".join(map(str, exp.seeds))}. '
+def markdown_report(report: dict, level: int = 1) -> str:
+    """results.md from a report (:func:`summarise_experiment`, or its JSON read back): the
+    claims with their verdicts, then one table per headline metric (all metrics when the spec
+    names none).
+
+    Args:
+        report (dict): The report.
+        level (int): Markdown heading level of the experiment's title (the sections one
+            below), so the tables can sit inside another document.
+
+    Returns:
+        str: Markdown.
+    """
+    head, sub = '#' * level, '#' * (level + 1)
+    baseline = report['baseline']
+    lines = [f'{head} {report["experiment"]}\n']
+    if report.get('description'):
+        lines.append(report['description'].strip() + '\n')
+    lines.append(f'Baseline: **{baseline}**; seeds {", ".join(map(str, report["seeds"]))}. '
                  'Difference = arm mean - baseline mean, with its 95% interval (Welch) and the '
                  'two-sided Welch t-test p-value.\n')
     if report.get('claims'):
-        lines += ['\n## Claims\n', '| paper | metric | arm vs | diff [95% CI] | p | verdict |',
-                  '|---|---|---|---|---|---|']
+        lines += [f'\n{sub} Claims\n', '| paper | metric | arm vs | diff [95% CI] | p | '
+                  'verdict |', '|---|---|---|---|---|---|']
         for claim in report['claims']:
             measured = claim['verdict'] != 'not measured yet'
             diff = (f'{claim["diff"]:+.2f} [{_fmt(claim["ci_low"])}, {_fmt(claim["ci_high"])}]'
@@ -586,13 +606,13 @@ def markdown_report(exp: Experiment, report: dict) -> str:
             lines.append(f'| {claim["paper"]} ({claim["direction"]}) | {claim["metric"]} | '
                          f'{claim["arm"]} vs {claim["against"]} | {diff} | '
                          f'{_fmt_p(claim["p"]) if measured else ""} | **{claim["verdict"]}** |')
-    metrics = [m for m in (exp.metrics or list(report['metrics'])) if m in report['metrics']]
-    for metric in metrics:
-        lines += [f'\n## {metric}\n', '| arm | mean ± std | per seed | diff vs baseline '
+    headline = report.get('headline') or list(report['metrics'])
+    for metric in [m for m in headline if m in report['metrics']]:
+        lines += [f'\n{sub} {metric}\n', '| arm | mean ± std | per seed | diff vs baseline '
                   '[95% CI] | p |', '|---|---|---|---|---|']
         for arm, row in report['metrics'][metric].items():
             seeds = ', '.join(f'{s}: {_fmt(v)}' for s, v in row['values'].items())
-            if arm == exp.baseline:
+            if arm == baseline:
                 diff, p = '(baseline)', ''
             elif 'diff' in row:
                 diff = (f'{row["diff"]:+.2f} [{_fmt(row["ci_low"])}, {_fmt(row["ci_high"])}]')
@@ -601,7 +621,7 @@ def markdown_report(exp: Experiment, report: dict) -> str:
                 diff, p = 'n/a', ''
             lines.append(f'| {arm} | {_fmt(row["mean"])} ± {_fmt(row["std"])} (n={row["n"]}) '
                          f'| {seeds} | {diff} | {p} |')
-    missing = [m for m in exp.metrics if m not in report['metrics']]
+    missing = [m for m in headline if m not in report['metrics']]
     if missing:
         lines.append(f'\nNot measured yet: {", ".join(missing)}\n')
     return '\n'.join(lines) + '\n'

@@ -199,7 +199,7 @@ def test_claims_get_the_verdict_of_their_interval(experiment):
     assert low > 0 and verdicts[2] == 'contrary'
     assert verdicts[3] == 'not measured yet'
     assert report['claims'][2]['against'] == 'random'
-    markdown = markdown_report(exp, report)
+    markdown = markdown_report(report)
     assert '| method beats base (higher) | linear/top1 | method vs base | +3.33 [' in markdown
     assert '**contrary** |' in markdown
 

@@ -29,7 +29,8 @@ Examples:
 """
 import argparse
 import os.path as osp
-
+import shlex
+import sys
 
 
 def parse_args(argv=None):
@@ -64,7 +65,12 @@ def main(argv=None):
     except (FileNotFoundError, ValueError) as error:
         raise SystemExit(f'[harness] {error}')
     work_dir = args.work_dir or osp.join('work_dirs', 'experiments', exp.name)
-    harness = Harness(exp, work_dir, cache_dir=args.cache_dir, train_pool=args.train_pool)
+    # The command that produced the runs, kept in results.json (without --report-only).
+    given = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
+    command = ' '.join(['python', 'tools/analysis/harness.py',
+                        *map(shlex.quote, [a for a in given if a != '--report-only'])])
+    harness = Harness(exp, work_dir, cache_dir=args.cache_dir, train_pool=args.train_pool,
+                      command=command)
     if args.dry_run:
         for seed in exp.seeds:
             for arm in exp.arms:

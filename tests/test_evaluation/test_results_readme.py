@@ -1,0 +1,69 @@
+"""tools/analysis/results_readme.py: the README's results section is the harness's report,
+written between the markers and replaced (not added to) on a rerun."""
+import importlib.util
+import json
+
+import pytest
+
+from attn_plugins.evaluation.harness import Arm, Experiment, summarise_experiment
+from tests.conftest import REPO_ROOT
+
+spec = importlib.util.spec_from_file_location(
+    'results_readme', REPO_ROOT / 'tools' / 'analysis' / 'results_readme.py')
+tool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(tool)
+
+
+def write_results(folder, method_values):
+    exp = Experiment(name='demo', arms=[Arm('base', 'b.py'), Arm('method', 'm.py')],
+                     baseline='base', seeds=[0, 1, 2], metrics=['linear/top1'],
+                     description='Method vs base on a demo.',
+                     claims=[dict(arm='method', metric='linear/top1', direction='higher',
+                                  paper='method helps')])
+    base_values = [60.0, 61.0, 62.0]
+    collected = {arm: {seed: dict(metrics={'linear/top1': value}, corruption=None)
+                       for seed, value in enumerate(values)}
+                 for arm, values in (('base', base_values), ('method', method_values))}
+    report = summarise_experiment(exp, collected)
+    report['command'] = 'python tools/analysis/harness.py demo.py'
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / 'results.json').write_text(json.dumps(report))
+    (folder / 'results.png').write_bytes(b'png')
+
+
+def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
+    results = tmp_path / 'results' / 'demo'
+    write_results(results, [65.0, 66.0, 67.0])
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'# Title\n\nIntro.\n\n{tool.BEGIN}\nold numbers\n{tool.END}\n\nTail.\n')
+    assert tool.main([str(results), '--readme', str(readme)]) == 0
+    text = readme.read_text()
+    assert text.startswith('# Title\n\nIntro.\n\n') and text.endswith(f'{tool.END}\n\nTail.\n')
+    assert 'old numbers' not in text
+    section = text.split(tool.BEGIN)[1].split(tool.END)[0]
+    assert '### demo' in section and '#### Claims' in section and '#### linear/top1' in section
+    assert '| method helps (higher) | linear/top1 | method vs base | +5.00 [' in section
+    assert '**reproduced**' in section
+    assert '| method | 66.00 ± 1.00 (n=3) | 0: 65.00, 1: 66.00, 2: 67.00 | +5.00 [' in section
+    assert 'Regenerate: `python tools/analysis/harness.py demo.py`' in section
+    assert '![demo](results/demo/results.png)' in section
+    assert tool.main([str(results), '--readme', str(readme), '--check']) == 0
+
+    # New seeds: the numbers are replaced, not kept beside the old ones.
+    write_results(results, [60.5, 61.0, 61.5])
+    assert tool.main([str(results), '--readme', str(readme), '--check']) == 1
+    tool.main([str(results), '--readme', str(readme)])
+    section = readme.read_text().split(tool.BEGIN)[1].split(tool.END)[0]
+    assert '+5.00' not in section and '**not at this scale**' in section
+    assert section.count('### demo') == 1
+
+
+def test_missing_markers_and_folders_are_named(tmp_path):
+    results = tmp_path / 'results' / 'demo'
+    write_results(results, [65.0, 66.0, 67.0])
+    readme = tmp_path / 'README.md'
+    readme.write_text('# No markers\n')
+    with pytest.raises(SystemExit, match='README.md needs one line <!-- results:begin -->'):
+        tool.main([str(results), '--readme', str(readme)])
+    with pytest.raises(FileNotFoundError, match='nowhere/results.json not found'):
+        tool.main([str(tmp_path / 'nowhere'), '--readme', str(readme)])

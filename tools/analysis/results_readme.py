@@ -1,0 +1,98 @@
+"""Write the README's results section from the harness's result folders.
+
+Each RESULT_DIR holds a harness run's results.json (and results.png): the folder under
+results/ where an experiment's small output files are committed, or its work dir. The section
+gets, per experiment and in the order given, its title and description, the claims table with
+the verdicts, one table per headline metric (mean +- std over seeds, the per-seed values, the
+difference to the baseline with its 95% interval and p), the command that regenerates it, and
+its plot. It replaces whatever stands between the two marker lines of the README
+
+    <!-- results:begin -->
+    <!-- results:end -->
+
+so a rerun after new seeds replaces the numbers instead of adding beside them; the rest of the
+README is left as it is.
+
+Examples:
+    python tools/analysis/results_readme.py results/mocov2_vs_random_caltech101/100e_64px \\
+        results/cast_vs_crop_vs_mocov2_caltech101
+    python tools/analysis/results_readme.py DIR --readme docs/results.md --check
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+BEGIN = '<!-- results:begin -->'
+END = '<!-- results:end -->'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0], epilog=__doc__.split('\n\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('result_dirs', nargs='+', metavar='RESULT_DIR',
+                        help='folders with a harness results.json')
+    parser.add_argument('--readme', default='README.md', help='default: %(default)s')
+    parser.add_argument('--level', type=int, default=3,
+                        help='heading level of each experiment (default: %(default)s)')
+    parser.add_argument('--check', action='store_true',
+                        help='write nothing; exit 1 if the section is not what the folders give')
+    return parser.parse_args(argv)
+
+
+def experiment_section(result_dir: str, readme_dir: str, level: int) -> str:
+    """One experiment's part of the section."""
+    from attn_plugins.evaluation.harness import markdown_report
+
+    path = osp.join(result_dir, 'results.json')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} not found: give folders written by '
+                                'tools/analysis/harness.py (results.json)')
+    with open(path) as f:
+        report = json.load(f)
+    text = markdown_report(report, level=level).rstrip('\n') + '\n'
+    relative = osp.relpath(result_dir, readme_dir)
+    text += f'\nFiles: `{relative}/`.'
+    if report.get('command'):
+        text += f' Regenerate: `{report["command"]}`.'
+    text += '\n'
+    if osp.isfile(osp.join(result_dir, 'results.png')):
+        text += f'\n![{report["experiment"]}]({relative}/results.png)\n'
+    return text
+
+
+def replace_section(readme: str, section: str, readme_path: str) -> str:
+    """``readme`` with the text between the markers replaced by ``section``."""
+    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or \
+            readme.index(BEGIN) > readme.index(END):
+        raise ValueError(f'{readme_path} needs one line {BEGIN} and, after it, one line {END} '
+                         'around the results section')
+    before, rest = readme.split(BEGIN, 1)
+    after = rest.split(END, 1)[1]
+    return f'{before}{BEGIN}\n{section.strip()}\n{END}{after}'
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    readme_dir = osp.dirname(osp.abspath(args.readme))
+    section = '\n'.join(experiment_section(d, readme_dir, args.level) for d in args.result_dirs)
+    with open(args.readme) as f:
+        readme = f.read()
+    try:
+        updated = replace_section(readme, section, args.readme)
+    except ValueError as error:
+        raise SystemExit(f'[results_readme] {error}')
+    if args.check:
+        if updated != readme:
+            print(f'{args.readme}: the results section differs from {args.result_dirs}')
+            return 1
+        return 0
+    with open(args.readme, 'w') as f:
+        f.write(updated)
+    print(f'{args.readme}: results section written from {len(args.result_dirs)} experiment(s)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
