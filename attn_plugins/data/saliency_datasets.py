@@ -19,6 +19,11 @@ def _stem(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
 
 
+def _path_below(path: str, folder: str) -> str:
+    """``path`` below ``folder`` without its extension: the key of the tree layout."""
+    return osp.splitext(osp.relpath(path, folder))[0]
+
+
 def index_saliency_maps(folder: str, tree: bool = False) -> Dict[str, str]:
     """Saliency maps in ``folder`` by name without extension: ``{'100075': '.../100075.png'}``.
 
@@ -36,7 +41,7 @@ def index_saliency_maps(folder: str, tree: bool = False) -> Dict[str, str]:
     for path in find_images(folder, SALIENCY_EXTENSIONS):
         if not tree and osp.dirname(path) != folder.rstrip(os.sep):
             continue  # maps are matched by stem in this folder only
-        key = osp.splitext(osp.relpath(path, folder))[0] if tree else _stem(path)
+        key = _path_below(path, folder) if tree else _stem(path)
         if key in index:
             raise ValueError(f'two saliency maps for {key!r}: {index[key]} and {path}')
         index[key] = path
@@ -57,8 +62,9 @@ class SaliencyImageFolder(ImageFolder):
     Args:
         data_root (str): Joined in front of every folder and the list file.
         img_dirs (str | Sequence[str]): Image folder(s), scanned recursively.
-        saliency_dir (str): Folder of maps (not recursive), one per image stem; an absolute
-            path is kept as it is, a relative one joined to ``data_root``.
+        saliency_dir (str): Folder of maps, one per image stem (not recursive), or in
+            sub-folders with ``saliency_layout='tree'``; an absolute path is kept as it is, a
+            relative one joined to ``data_root``.
         ann_file (str, optional): List file of image paths relative to ``img_dirs[0]``.
         missing_saliency (str): ``'error'`` (default): an image without a map is an error
             naming it; ``'skip'``: such images are left out (the count is logged), e.g. BSDS500
@@ -95,7 +101,7 @@ class SaliencyImageFolder(ImageFolder):
         if self.saliency_layout == 'stem':
             return _stem(img_path)
         folder = next(f for f in folders if img_path.startswith(f.rstrip(os.sep) + os.sep))
-        return osp.splitext(osp.relpath(img_path, folder))[0]
+        return _path_below(img_path, folder)
 
     def load_data_list(self) -> List[dict]:
         maps_dir = osp.join(self.data_root, self.saliency_dir)
