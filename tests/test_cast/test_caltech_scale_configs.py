@@ -25,6 +25,8 @@ def test_each_arm_changes_only_what_its_name_says():
     mocov2, crop, cast = load(MOCOV2), load(CROP), load(CAST)
     for key in ('optim_wrapper', 'param_scheduler', 'train_cfg', 'randomness', 'auto_scale_lr'):
         assert mocov2.get(key) == crop.get(key) == cast.get(key), key
+    # MoCo v2's optimiser, not the release's clipped one: clipping would be a second change
+    assert 'clip_grad' not in cast['optim_wrapper']
     assert mocov2['model'] == crop['model']
     loader = {k: v for k, v in mocov2['train_dataloader'].items() if k != 'dataset'}
     assert loader == {k: v for k, v in crop['train_dataloader'].items() if k != 'dataset'}

@@ -12,6 +12,9 @@ from tests.conftest import REPO_ROOT
 CAST_CONFIGS = sorted((REPO_ROOT / 'configs' / 'cast').glob('*.py'))
 # The configs that claim the released recipe (MoCo v1 augmentation), not the MoCo v2 variants.
 RELEASED_RECIPE = [p for p in CAST_CONFIGS if p.name.startswith(('cast_', 'cast-release'))]
+# The Caltech-101 experiment arms keep the MoCo v2 baseline's optimiser (no clipping) so each
+# arm changes one thing; test_caltech_scale_configs checks that equality instead.
+RELEASED_SCHEDULE = [p for p in CAST_CONFIGS if 'caltech101' not in p.name]
 
 
 def view_pipeline(cfg):
@@ -20,8 +23,8 @@ def view_pipeline(cfg):
     return multiview['transforms'][0]
 
 
-@pytest.mark.parametrize('path', CAST_CONFIGS, ids=lambda p: p.name)
-def test_every_cast_schedule_clips_the_gradient_norm_at_2(path):
+@pytest.mark.parametrize('path', RELEASED_SCHEDULE, ids=lambda p: p.name)
+def test_released_cast_schedules_clip_the_gradient_norm_at_2(path):
     cfg = Config.fromfile(path)
     assert cfg.optim_wrapper.clip_grad == dict(max_norm=2)
 
