@@ -24,7 +24,9 @@ SIBLINGS = {
         'atcon-combined_resnet18_1xb8-adam-200i_bccd-8shot_cpu.py',
 }
 RACCOON = ('supervised_resnet18_1xb8-adam-100e_raccoon-8shot_cpu.py',
-           'atcon-consistency_resnet18_1xb8-adam-2e_raccoon_cpu.py')
+           'atcon-consistency_resnet18_1xb8-adam-2e_raccoon_cpu.py',
+           'atcon-combined_resnet18_1xb8-adam-100i_raccoon-8shot_cpu.py',
+           'atcon-alternating_resnet18_1xb8-adam-200i_raccoon-8shot_cpu.py')
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 # Data loading in the main process and a couple of images: a few iterations start fast.
 QUICK = [f'{loader}.{key}' for loader in LOADERS
@@ -144,12 +146,14 @@ def test_supervised_then_atcon_protocol_trains(tmp_path, shared_data, supervised
     assert 'multi-label/f1-score' in val
 
 
-def test_alternating_cpu_config_trains(tmp_path, shared_data):
-    shared_data('bccd')
+@pytest.mark.parametrize('name, data', [
+    (SIBLINGS['atcon-alternating_resnet50_1xb16-adam-2000i_voc2012-16shot.py'], 'bccd'),
+    (RACCOON[3], 'raccoon'),
+])
+def test_alternating_cpu_config_trains(tmp_path, shared_data, name, data):
+    shared_data(data)
     work = tmp_path / 'alternating'
-    run_tool(['tools/train.py', config_path(
-        SIBLINGS['atcon-alternating_resnet50_1xb16-adam-2000i_voc2012-16shot.py']),
-        '--work-dir', work, '--cfg-options', *QUICK, 'train_cfg.max_iters=4',
+    run_tool(['tools/train.py', config_path(name), '--work-dir', work, '--cfg-options', *QUICK, 'train_cfg.max_iters=4',
         'train_cfg.val_interval=4', 'train_cfg.unlabeled_dataloader.num_workers=0',
         'train_cfg.unlabeled_dataloader.persistent_workers=False',
         'train_cfg.unlabeled_dataloader.batch_size=2',
@@ -191,3 +195,22 @@ def test_combined_cpu_config_trains(tmp_path, shared_data):
     assert val['collapse/label_prior'] == pytest.approx(100 * sum(priors) / 3)
     assert val['collapse/all_present_f1'] == pytest.approx(
         100 * sum(2 * p / (1 + p) for p in priors) / 3)
+
+
+def test_raccoon_combined_config_trains_and_scores_the_attention(tmp_path, shared_data):
+    shared_data('raccoon')
+    work = tmp_path / 'combined'
+    run_tool(['tools/train.py', config_path(RACCOON[2]), '--work-dir', work, '--cfg-options',
+              *QUICK, 'train_dataloader.sampler.shots=1', 'train_cfg.max_iters=2',
+              'train_cfg.val_interval=2', 'train_cfg.unlabeled_dataloader.num_workers=0',
+              'train_cfg.unlabeled_dataloader.persistent_workers=False',
+              'train_cfg.unlabeled_dataloader.batch_size=2',
+              'train_cfg.unlabeled_dataloader.dataset.indices=4'])
+    records = logged(work)
+    steps = [r for r in records if 'loss_cls' in r]
+    assert len(steps) == 2
+    assert all(-1 <= step['loss_consistency'] <= 1 for step in steps)
+    (val, ) = [r for r in records if 'attention/loc_iou' in r]
+    assert 0 <= val['attention/loc_iou'] <= 1
+    # one always-present class: answering "present" scores a perfect F1
+    assert val['collapse/all_present_f1'] == pytest.approx(100)
