@@ -1,10 +1,13 @@
-"""CAST's Caltech-101 CPU-scale arms: each differs from the one below it only in what its
-name says (crop-only: the crop and its saliency data; CAST: the grounding loss), the
-teacher maps pair with the train images by path, and CAST trains through tools/train.py."""
+"""The Caltech-101 CPU-scale arms on teacher maps: each differs from the one below it only in
+what its name says (crop-only: the crop and its saliency data; CAST: the grounding loss;
+teacher attention: the attention loss and the maps its views carry; CAST + teacher attention:
+the second loss), the teacher maps pair with the train images by path, and the arms with
+attention losses train through tools/train.py with every term."""
 import json
 
 import cv2
 import numpy as np
+import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS
@@ -15,16 +18,29 @@ from tests.conftest import REPO_ROOT, run_tool, shared_data_path
 MOCOV2 = 'configs/mocov2/mocov2_resnet18_1xb64-coslr-100e_caltech101-unlabelled_cpu.py'
 CROP = 'configs/cast/mocov2-saliency-crop_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'
 CAST = 'configs/cast/cast-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'
+TEACHER = ('configs/teacher_attention/'
+           'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py')
+COMPOSED = ('configs/composed/'
+            'cast-teacher-attn-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py')
 
 
 def load(path):
     return Config.fromfile(str(REPO_ROOT / path)).to_dict()
 
 
+def views(cfg):
+    """The view pipeline of a config's two-view training data."""
+    multiview = next(t for t in cfg['train_dataloader']['dataset']['pipeline']
+                     if t['type'] in ('MultiView', 'SaliencyMultiView'))
+    return multiview['transforms'][0]
+
+
 def test_each_arm_changes_only_what_its_name_says():
     mocov2, crop, cast = load(MOCOV2), load(CROP), load(CAST)
+    teacher, composed = load(TEACHER), load(COMPOSED)
     for key in ('optim_wrapper', 'param_scheduler', 'train_cfg', 'randomness', 'auto_scale_lr'):
-        assert mocov2.get(key) == crop.get(key) == cast.get(key), key
+        assert mocov2.get(key) == crop.get(key) == cast.get(key) == teacher.get(key) == \
+            composed.get(key), key
     # MoCo v2's optimiser, not the release's clipped one: clipping would be a second change
     assert 'clip_grad' not in cast['optim_wrapper']
     assert mocov2['model'] == crop['model']
@@ -39,6 +55,35 @@ def test_each_arm_changes_only_what_its_name_says():
     assert added == dict(type='GuidedMoCo', algorithm_weight=1.0, attention_losses=dict(
         cast=dict(type='CASTGroundingLoss', loss_weight=3.0, layer='backbone.layer3',
                   mask_threshold=0.5)))
+
+    # The saliency crops resize like MoCo v2's RandomResizedCrop (pillow, bilinear, same area
+    # range); teacher attention's crop has no saliency constraint; the steps after the crop
+    # are MoCo v2's, with flips that flip the map too.
+    (rrc, *photometric), (teacher_crop, *teacher_rest) = views(mocov2), views(teacher)
+    assert rrc['type'] == 'RandomResizedCrop' and rrc['backend'] == 'pillow'
+    for cfg in (crop, cast, composed, teacher):
+        saliency_crop = views(cfg)[0]
+        assert saliency_crop['backend'] == rrc['backend']
+        assert saliency_crop.get('interpolation', 'bilinear') == rrc.get(
+            'interpolation', 'bilinear')
+        assert (saliency_crop['scale'], saliency_crop['crop_ratio_range']) == (
+            rrc['scale'], rrc['crop_ratio_range'])
+    assert teacher_crop['min_salient_fraction'] == 0
+    assert views(crop)[0]['min_salient_fraction'] == 0.2
+    flip = dict(photometric[-1], type='SaliencyRandomFlip')
+    assert teacher_rest == photometric[:-1] + [flip] == views(crop)[1:]
+    assert {k: v for k, v in teacher['train_dataloader']['dataset'].items() if k != 'pipeline'} \
+        == {k: v for k, v in crop['train_dataloader']['dataset'].items() if k != 'pipeline'}
+
+    # Teacher attention adds its loss to MoCo v2; the composed model adds it to CAST.
+    teacher_loss = dict(type='TeacherAttentionLoss', layer='backbone.layer3', attn_head=dict(
+        type='SpatialAttentionHead', in_channels=256, hid_channels=64, lam=1.0, beta=1.0,
+        fixation_from='topk', fixation_ratio=0.1), target_key='saliency')
+    added = {k: v for k, v in teacher['model'].items() if mocov2['model'].get(k) != v}
+    assert added == dict(type='GuidedMoCo', attention_losses=dict(teacher=teacher_loss))
+    assert composed['train_dataloader'] == cast['train_dataloader']
+    assert composed['model'] == dict(cast['model'], attention_losses=dict(
+        cast['model']['attention_losses'], teacher=teacher_loss))
 
 
 def write_maps(tmp_path, count=16):
@@ -73,10 +118,15 @@ def test_crop_only_views_and_maps(tmp_path):
     assert tuple(saliency.shape[-2:]) == (16, 16) and 0 < float(saliency.mean()) < 1
 
 
-def test_cast_trains_with_both_terms(tmp_path):
+@pytest.mark.parametrize('config, terms', [
+    (CAST, ('loss_moco', 'loss_cast')),
+    (TEACHER, ('loss_moco', 'loss_attn_kld', 'loss_attn_nss')),
+    (COMPOSED, ('loss_moco', 'loss_cast', 'loss_attn_kld', 'loss_attn_nss')),
+], ids=['cast', 'teacher-attn', 'cast+teacher-attn'])
+def test_attention_arms_train_with_every_term(tmp_path, config, terms):
     write_maps(tmp_path, 16)
     work = tmp_path / 'work'
-    run_tool(['tools/train.py', CAST, '--work-dir', work, '--cfg-options',
+    run_tool(['tools/train.py', config, '--work-dir', work, '--cfg-options',
               f'train_dataloader.dataset.ann_file={tmp_path / "list.txt"}',
               f'train_dataloader.dataset.saliency_dir={tmp_path / "maps"}',
               'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
@@ -86,6 +136,7 @@ def test_cast_trains_with_both_terms(tmp_path):
                next(work.glob('*/vis_data/scalars.json')).read_text().splitlines()]
     assert len(scalars) == 2  # 16 images, 8 per step
     for entry in scalars:
-        assert np.isfinite(entry['loss_moco']) and np.isfinite(entry['loss_cast'])
-        assert entry['cast_valid'] > 0.5  # the centre boxes cover a quarter of each image
-        assert abs(entry['loss'] - entry['loss_moco'] - entry['loss_cast']) < 1e-4
+        assert all(np.isfinite(entry[term]) for term in terms)
+        if 'loss_cast' in terms:  # the centre boxes cover a quarter of each image
+            assert entry['cast_valid'] > 0.5
+        assert abs(entry['loss'] - sum(entry[term] for term in terms)) < 1e-4

@@ -45,6 +45,10 @@ SIBLINGS = {
         STUDENT + 'supervised-teacher-attn_resnet18_1xb32-coslr-10e_bccd-crops_cpu.py',
 }
 TEACHER_CPU = SIBLINGS[TEACHER_FULL]
+# Second CPU scales of a full config, tested with their experiment's other arms
+# (tests/test_cast/test_caltech_scale_configs.py).
+MORE_CPU_SCALES = {
+    STUDENT + 'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'}
 RUN = ['train_cfg.max_epochs=1', 'default_hooks.logger.interval=1',
        'default_hooks.checkpoint.interval=1']
 
@@ -75,7 +79,7 @@ def train_records(work_dir, keys):
 def test_the_folders_hold_exactly_the_listed_pairs():
     found = {str(Path(p).relative_to(REPO_ROOT))
              for p in glob.glob(str(REPO_ROOT / 'configs' / '*teacher*' / '*.py'))}
-    assert found == set(SIBLINGS) | set(SIBLINGS.values())
+    assert found == set(SIBLINGS) | set(SIBLINGS.values()) | MORE_CPU_SCALES
     assert all(cpu.endswith('_cpu.py') and not full.endswith('_cpu.py')
                for full, cpu in SIBLINGS.items())
 

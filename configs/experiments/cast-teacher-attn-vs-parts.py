@@ -1,0 +1,19 @@
+# Full scale of cast-teacher-attn-vs-parts_cpu.py: ResNet-50, COCO train2017 with saliency
+# maps, 200 epochs on 8 GPUs; the teacher-attention part is the composed config without the
+# CAST loss (so it keeps CAST's crop: at this scale no COCO config trains teacher attention on
+# plain crops). Configs only: untested at this scale.
+_base_ = ['./cast-teacher-attn-vs-parts_cpu.py']
+name = 'cast-teacher-attn-vs-parts'
+description = ('CAST + teacher attention vs its parts vs MoCo v2 (ResNet-50, COCO, 200 '
+               'epochs).')
+prerequisites = []  # COCO's saliency maps are the dataset config's
+_composed = 'configs/composed/cast-teacher-attn-mocov2_resnet50_8xb32-coslr-200e_coco.py'
+arms = [
+    dict(name='mocov2', config='configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py'),
+    dict(name='cast', config='configs/cast/cast-mocov2_resnet50_8xb32-coslr-200e_coco.py'),
+    dict(name='teacher-attn', config=_composed,
+         cfg_options={'model.attention_losses.cast': None}),
+    dict(name='cast+teacher-attn', config=_composed),
+]
+evaluation = dict(tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding'],
+                  args=['--size', '224', '--batch-size', '128'])
