@@ -25,6 +25,8 @@ MIN_PRETRAINED_MATCH = 0.9
 SALIENCY_ESTIMATORS = ('signature_center', 'image_signature', 'spectral_residual_center',
                        'spectral_residual', 'center_bias')
 
-#: The tasks of ``tools/analysis/ssl_eval.py``, in the order they run (corruption
-#: and grounding reuse the linear probe).
-SSL_EVAL_TASKS = ('linear', 'knn', 'fewshot', 'corruption', 'grounding')
+#: The tasks of ``tools/analysis/ssl_eval.py``, in the order they run (corruption,
+#: grounding and fixations reuse the linear probe).
+SSL_EVAL_TASKS = ('linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations')
+#: The tasks it runs unless told: ``fixations`` is asked for by name.
+SSL_EVAL_DEFAULT_TASKS = SSL_EVAL_TASKS[:5]

@@ -300,29 +300,27 @@ def task_corruption(ev: FrozenEvaluation, images: int = 250, mce_images: int = 1
                 severities=list(severities))
 
 
-@_timed
-def task_grounding(ev: FrozenEvaluation, masks_root: str, img_dirs: Sequence[str] = (
-        'images/val', ), saliency_dir: str = 'sod_masks', size: Optional[int] = None,
-        max_images: Optional[int] = None,
-        weight_decays: Sequence[float] = DEFAULT_WEIGHT_DECAYS) -> dict:
-    """Grad-CAM of the encoder (the linear probe's top class on the last stage) against
-    binary salient-object masks, with NSS, CC and AUC-Judd, beside the center-bias baseline.
+def _probe_gradcam_alignment(ev: FrozenEvaluation, samples: Sequence[dict], size: int,
+                             weight_decays: Sequence[float]) -> dict:
+    """Grad-CAM of the encoder (the linear probe's top class on the last stage) scored
+    against ``samples``' ground truth with :data:`GROUNDING_METRICS`, beside the
+    center-bias baseline scored the same way.
 
-    Uses the attention-alignment machinery of ``tools/analysis/attention_alignment.py``:
-    :func:`~attn_plugins.evaluation.alignment.load_ground_truth` (masks as the fixation map,
-    normalised masks as the density) and :func:`~attn_plugins.evaluation.alignment.
-    attention_scores` (short side resized to ``size``, map scored at the mask's resolution).
+    Args:
+        ev (FrozenEvaluation): The evaluation (its linear probe is fitted or reused).
+        samples (Sequence[dict]): From :func:`~attn_plugins.evaluation.alignment.
+            load_ground_truth`.
+        size (int): Short side of the encoder's input.
+        weight_decays (Sequence[float]): The linear probe's weight-decay grid.
 
     Returns:
-        dict: mean and ``<metric>_std`` of each of :data:`GROUNDING_METRICS`,
-        ``center_bias`` (the same for the baseline), ``images``.
+        dict: mean and ``<metric>_std`` of each metric, ``center_bias`` (the same for the
+        baseline), ``images``.
     """
     _, probe = ev.linear(weight_decays)
-    samples = load_ground_truth(masks=masks_root, img_dirs=img_dirs, saliency_dir=saliency_dir,
-                                max_images=max_images)
     ev.encoder.probe = probe
     try:
-        per_image = attention_scores(ev.encoder, samples, size or ev.size, GROUNDING_METRICS,
+        per_image = attention_scores(ev.encoder, samples, size, GROUNDING_METRICS,
                                      progress=ev.progress)
     finally:
         ev.encoder.probe = None
@@ -331,6 +329,46 @@ def task_grounding(ev: FrozenEvaluation, masks_root: str, img_dirs: Sequence[str
                                       GROUNDING_METRICS)
     result['images'] = len(samples)
     return result
+
+
+@_timed
+def task_grounding(ev: FrozenEvaluation, masks_root: str, img_dirs: Sequence[str] = (
+        'images/val', ), saliency_dir: str = 'sod_masks', size: Optional[int] = None,
+        max_images: Optional[int] = None,
+        weight_decays: Sequence[float] = DEFAULT_WEIGHT_DECAYS) -> dict:
+    """Grad-CAM of the encoder against binary salient-object masks (the masks as the
+    fixation map, normalised masks as the density): NSS, CC and AUC-Judd beside the center
+    bias, with the machinery of ``tools/analysis/attention_alignment.py`` (short side
+    resized to ``size``, default the evaluation's; map scored at the mask's resolution).
+
+    Returns:
+        dict: See :func:`_probe_gradcam_alignment`.
+    """
+    samples = load_ground_truth(masks=masks_root, img_dirs=img_dirs, saliency_dir=saliency_dir,
+                                max_images=max_images)
+    return _probe_gradcam_alignment(ev, samples, size or ev.size, weight_decays)
+
+
+@_timed
+def task_fixations(ev: FrozenEvaluation, osie_root: str, scene_root: str,
+                   size: Optional[int] = None, max_images: Optional[int] = None,
+                   weight_decays: Sequence[float] = DEFAULT_WEIGHT_DECAYS) -> dict:
+    """Grad-CAM of the encoder against human eye fixations on the held-out splits of OSIE
+    (images 1601-1700) and Scene saliency (401-500): NSS, CC and AUC-Judd beside the center
+    bias (fixation points as the fixation map, their blurred density as the density).
+
+    Args:
+        osie_root (str): OSIE folder (``fixations.mat``, ``images/``).
+        scene_root (str): Scene saliency folder (``fixations.mat``, ``stimuli/``).
+        size (int, optional): Short side of the input; default the evaluation's.
+        max_images (int, optional): Score only the first N of each set.
+
+    Returns:
+        dict: See :func:`_probe_gradcam_alignment`.
+    """
+    samples = [*load_ground_truth(osie=osie_root, split='val', max_images=max_images),
+               *load_ground_truth(scene=scene_root, split='val', max_images=max_images)]
+    return _probe_gradcam_alignment(ev, samples, size or ev.size, weight_decays)
 
 
 def _mean(values) -> float:
@@ -346,7 +384,8 @@ def flatten_metrics(results: Dict[str, dict]) -> Dict[str, float]:
 
     Returns:
         dict[str, float]: E.g. ``linear/top1``, ``knn/top1``, ``fewshot/5shot``,
-        ``corruption/mean15``, ``corruption/speckle_noise``, ``grounding/nss``.
+        ``corruption/mean15``, ``corruption/speckle_noise``, ``grounding/nss``,
+        ``grounding/center_bias_nss``, ``fixations/nss``.
     """
     flat = {}
     for task in ('linear', 'knn'):
@@ -364,9 +403,12 @@ def flatten_metrics(results: Dict[str, dict]) -> Dict[str, float]:
         flat['corruption/mean15'] = corruption['mean15']
         if 'mce' in corruption:
             flat['corruption/mce'] = corruption['mce']
-    for metric in GROUNDING_METRICS:
-        if metric in results.get('grounding', {}):
-            flat[f'grounding/{metric}'] = results['grounding'][metric]
+    for task in ('grounding', 'fixations'):
+        for metric in GROUNDING_METRICS:
+            if metric in results.get(task, {}):
+                flat[f'{task}/{metric}'] = results[task][metric]
+                # the reference every map must beat, beside the encoder's score
+                flat[f'{task}/center_bias_{metric}'] = results[task]['center_bias'][metric]
     return flat
 
 

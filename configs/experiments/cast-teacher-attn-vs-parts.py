@@ -15,5 +15,6 @@ arms = [
          cfg_options={'model.attention_losses.cast': None}),
     dict(name='cast+teacher-attn', config=_composed),
 ]
-evaluation = dict(tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding'],
-                  args=['--size', '224', '--batch-size', '128'])
+evaluation = dict(
+    tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations'],
+    args=['--size', '224', '--batch-size', '128'])

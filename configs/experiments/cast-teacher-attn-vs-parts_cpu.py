@@ -23,7 +23,8 @@ arms = [
          'cast-teacher-attn-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'),
 ]
 metrics = ['linear/top1', 'knn/top1', 'fewshot/5shot', 'corruption/mean_reported',
-           'corruption/mean15', 'grounding/nss']
+           'corruption/mean15', 'grounding/nss', 'grounding/center_bias_nss', 'fixations/nss',
+           'fixations/center_bias_nss']
 claims = [
     dict(arm='cast+teacher-attn', metric='linear/top1', direction='higher', against='cast',
          paper='(ours) composing the plugins adds up: above CAST alone'),

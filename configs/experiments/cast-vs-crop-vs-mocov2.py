@@ -12,5 +12,6 @@ arms = [
          config='configs/cast/mocov2-saliency-crop_resnet50_8xb32-coslr-200e_coco.py'),
     dict(name='cast', config='configs/cast/cast-mocov2_resnet50_8xb32-coslr-200e_coco.py'),
 ]
-evaluation = dict(tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding'],
-                  args=['--size', '224', '--batch-size', '128'])
+evaluation = dict(
+    tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations'],
+    args=['--size', '224', '--batch-size', '128'])

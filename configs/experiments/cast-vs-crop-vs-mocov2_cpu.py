@@ -3,9 +3,10 @@
 # with saliency-constrained crops only (the paper's ablation), and CAST (the crops plus the
 # Grad-CAM grounding loss), with random weights beside them. The saliency is the shipped
 # default teacher's maps of the train images (the prerequisite writes them once; it skips the
-# maps that exist). Evaluated on Caltech-101 test (never pretrained on) at 64 px; grounding on
-# the held-out BSDS500 val photos with SOD masks at 128 px (a 4x4 last-stage grid). The MoCo v2
-# trainings are shared with mocov2-vs-random_cpu through the training pool.
+# maps that exist). Evaluated on Caltech-101 test (never pretrained on) at 64 px; Grad-CAM at
+# 128 px (a 4x4 last-stage grid) against the held-out BSDS500 val photos' SOD masks and the
+# held-out OSIE + Scene human fixations, the center bias beside each. The MoCo v2 trainings
+# are shared with mocov2-vs-random_cpu through the training pool.
 #   python tools/analysis/harness.py configs/experiments/cast-vs-crop-vs-mocov2_cpu.py
 _mocov2 = 'configs/mocov2/mocov2_resnet18_1xb64-coslr-100e_caltech101-unlabelled_cpu.py'
 name = 'cast-vs-crop-vs-mocov2_cpu'
@@ -29,10 +30,12 @@ arms = [
     dict(name='cast',
          config='configs/cast/cast-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'),
 ]
-evaluation = dict(tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding'],
-                  args=['--size', '64', '--grounding-size', '128'])
+evaluation = dict(
+    tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations'],
+    args=['--size', '64', '--grounding-size', '128'])
 metrics = ['linear/top1', 'knn/top1', 'fewshot/5shot', 'corruption/mean15', 'corruption/mce',
-           'grounding/nss', 'grounding/cc']
+           'grounding/nss', 'grounding/center_bias_nss', 'grounding/cc', 'fixations/nss',
+           'fixations/center_bias_nss', 'fixations/cc']
 # CAST's claims (Selvaraju et al., CVPR 2021) that this scale can test.
 claims = [
     dict(arm='cast', metric='linear/top1', direction='higher',

@@ -13,5 +13,6 @@ arms = [
     dict(name='teacher-attn',
          config='configs/teacher_attention/mocov2-teacher-attn_resnet50_8xb32-coslr-200e_in1k.py'),
 ]
-evaluation = dict(tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding'],
-                  args=['--size', '224', '--batch-size', '128'])
+evaluation = dict(
+    tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations'],
+    args=['--size', '224', '--batch-size', '128'])

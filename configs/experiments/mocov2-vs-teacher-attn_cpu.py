@@ -3,7 +3,7 @@
 # MoCo v2 (baseline; the paper's students are SimCLR or MoCo) against MoCo v2 + the attention
 # head trained on the default teacher's maps of the same images, random weights beside them.
 # Evaluated like cast-vs-crop-vs-mocov2_cpu (Caltech-101 test at 64 px, never pretrained on;
-# grounding on held-out BSDS500 SOD masks at 128 px). The MoCo v2 trainings are shared with
+# Grad-CAM at 128 px against held-out SOD masks and human fixations). The MoCo v2 trainings are shared with
 # the other Caltech-scale experiments through the training pool. Co-training on human
 # fixations needs fixations of the pretraining images, which Caltech-101 lacks: that arm is
 # in simclr-vs-teacher-attn-vs-cotrain_cpu (BSDS500 + OSIE).
@@ -28,11 +28,13 @@ arms = [
     dict(name='teacher-attn', config='configs/teacher_attention/'
          'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'),
 ]
-evaluation = dict(tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding'],
-                  args=['--size', '64', '--grounding-size', '128'])
+evaluation = dict(
+    tasks=['linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations'],
+    args=['--size', '64', '--grounding-size', '128'])
 metrics = ['linear/top1', 'knn/top1', 'fewshot/5shot', 'corruption/speckle_noise',
            'corruption/gaussian_blur', 'corruption/spatter', 'corruption/saturate',
-           'corruption/mean_reported', 'corruption/mean15', 'grounding/nss']
+           'corruption/mean_reported', 'corruption/mean15', 'grounding/nss',
+           'grounding/center_bias_nss', 'fixations/nss', 'fixations/center_bias_nss']
 # The teacher-attention paper's claims (Yao et al., CVPR 2023): contrastive + teacher attention
 # above contrastive on linear accuracy (67.61 -> 68.23 on ImageNet) and on the four reported
 # corruptions.

@@ -197,3 +197,41 @@ def test_grounding_size_reaches_the_task_and_its_stored_settings(monkeypatch):
     assert tool.task_settings('grounding', larger, identity)['grounding_size'] == 128
     assert tool.task_settings('linear', larger, identity) == tool.task_settings(
         'linear', plain, identity)
+    # fixations runs at the grounding size too, and only when named
+    monkeypatch.setattr(tasks, 'task_fixations', lambda ev, *a: seen.append(a[2]))
+    tool.run_task('fixations', None, plain)
+    tool.run_task('fixations', None, larger)
+    assert seen[2:] == [64, 128]
+    assert tool.task_settings('fixations', larger, identity)['fixation_size'] == 128
+    assert 'fixations' not in plain.tasks and 'grounding' in plain.tasks
+
+
+def test_fixations_task_scores_the_held_out_osie_and_scene_images(tmp_path, tiny_set,
+                                                                  shared_data, monkeypatch):
+    """The fixations task scores Grad-CAM on OSIE's held-out images (1601-1700) and Scene
+    saliency's (401-500), and the center bias beside it beats chance on human fixations."""
+    from attn_plugins.evaluation import ssl_eval as tasks
+
+    osie, scene = shared_data('osie'), shared_data('scene_saliency')
+    scored = []
+    score = tasks.attention_scores
+
+    def record(model, samples, *args, **kwargs):
+        scored.extend(Path(sample['img_path']).stem for sample in samples)
+        return score(model, samples, *args, **kwargs)
+
+    monkeypatch.setattr(tasks, 'attention_scores', record)
+    encoder, identity = build_frozen_encoder(R18_CONFIG, 'random', seed=0)
+    ev = FrozenEvaluation(encoder, identity, EvalData(tiny_set), 32, str(tmp_path / 'cache'),
+                          8, 0, 0, progress=False)
+    result = tasks.task_fixations(ev, str(osie), str(scene), size=32, max_images=2,
+                                  weight_decays=(1e-2, ))
+    assert scored == ['1601', '1602', '401', '402'] and result['images'] == 4
+    assert encoder.probe is None  # the probe is detached again
+    for metric in ('nss', 'cc', 'auc_judd'):
+        assert np.isfinite(result[metric]) and np.isfinite(result[f'{metric}_std'])
+    # People look near the centre: its AUC-Judd is well above chance (0.5).
+    assert result['center_bias']['auc_judd'] > 0.6
+    flat = tasks.flatten_metrics(dict(fixations=result))
+    assert flat['fixations/nss'] == result['nss']
+    assert flat['fixations/center_bias_nss'] == result['center_bias']['nss']

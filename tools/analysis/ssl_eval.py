@@ -21,6 +21,8 @@ Tasks (on Caltech-101's fixed split, 101 classes, BACKGROUND_Google left out):
               15 ImageNet-C corruptions (--mce-images); with --baseline, mCE against it
   grounding   Grad-CAM of the linear probe's top class on the last stage, against the SOD
               salient-object masks of the held-out BSDS500 val photos: NSS, CC, AUC-Judd
+  fixations   (only when named) the same Grad-CAM against human eye fixations on the
+              held-out splits of OSIE (1601-1700) and Scene saliency (401-500)
 
 Each task's result is written to <out-dir>/<task>.json and skipped on a rerun with the same
 settings (resumable); results.json and results.md gather them.
@@ -37,6 +39,10 @@ Examples:
 
     # a torchvision state dict, linear and kNN only
     python tools/analysis/ssl_eval.py CONFIG resnet18.pth --tasks linear knn
+
+    # where a 64-px encoder looks, against salient objects and human fixations, at 128 px
+    python tools/analysis/ssl_eval.py CONFIG CKPT --size 64 --grounding-size 128 \\
+        --tasks grounding fixations
 """
 import argparse
 import json
@@ -47,7 +53,7 @@ import time
 
 # The defaults' light home: attn_plugins.evaluation.ssl_eval and .probes import torch.
 from attn_plugins.defaults import (DEFAULT_WEIGHT_DECAYS, FEW_SHOT_WEIGHT_DECAY,
-                                   SSL_EVAL_TASKS as TASKS)
+                                   SSL_EVAL_DEFAULT_TASKS, SSL_EVAL_TASKS as TASKS)
 
 DATA_ROOT = os.environ.get('ATTN_DATA_ROOT', '../shared/data')
 
@@ -60,8 +66,8 @@ def parse_args(argv=None):
         epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='config whose model.backbone is the encoder')
     parser.add_argument('checkpoint', help='checkpoint file, or "random"')
-    parser.add_argument('--tasks', nargs='+', default=list(TASKS), choices=TASKS,
-                        help='default: all (%(default)s)')
+    parser.add_argument('--tasks', nargs='+', default=list(SSL_EVAL_DEFAULT_TASKS),
+                        choices=TASKS, help='default: %(default)s')
     parser.add_argument('--name', help='name in the tables (default: checkpoint file name)')
     parser.add_argument('--out-dir', help='default: work_dirs/ssl_eval/<config>_<checkpoint>')
     parser.add_argument('--cache-dir', default='work_dirs/ssl_eval_cache',
@@ -105,8 +111,14 @@ def parse_args(argv=None):
     parser.add_argument('--mask-dir', default='sod_masks', help='default: %(default)s')
     parser.add_argument('--grounding-images', type=int, help='score only the first N')
     parser.add_argument('--grounding-size', type=int,
-                        help='grounding input side (default: --size); larger than a 64-px '
-                        'pretraining gives a last-stage grid finer than 2x2')
+                        help='grounding and fixations input side (default: --size); larger '
+                        'than a 64-px pretraining gives a last-stage grid finer than 2x2')
+    parser.add_argument('--osie-root', default=osp.join(DATA_ROOT, 'osie'),
+                        help='fixations: OSIE folder (default: %(default)s)')
+    parser.add_argument('--scene-root', default=osp.join(DATA_ROOT, 'scene_saliency'),
+                        help='fixations: Scene saliency folder (default: %(default)s)')
+    parser.add_argument('--fixation-images', type=int,
+                        help='fixations: score only the first N of each set')
     return parser.parse_args(argv)
 
 
@@ -126,7 +138,11 @@ def task_settings(task, args, identity):
                        max_images=args.grounding_images,
                        # only when given: results stored before the option stay valid
                        **({'grounding_size': args.grounding_size} if args.grounding_size
-                          else {})))[task]
+                          else {})),
+        fixations=dict(linear, osie_root=osp.abspath(args.osie_root),
+                       scene_root=osp.abspath(args.scene_root),
+                       max_images=args.fixation_images,
+                       fixation_size=args.grounding_size or args.size))[task]
     return dict(common, **extra)
 
 
@@ -142,6 +158,10 @@ def run_task(task, ev, args):
     if task == 'corruption':
         return tasks.task_corruption(ev, args.corruption_images, args.mce_images,
                                      args.severities, args.weight_decays)
+    if task == 'fixations':
+        return tasks.task_fixations(ev, args.osie_root, args.scene_root,
+                                    args.grounding_size or args.size, args.fixation_images,
+                                    args.weight_decays)
     return tasks.task_grounding(ev, args.masks_root, args.mask_img_dirs, args.mask_dir,
                                 args.grounding_size or args.size, args.grounding_images,
                                 args.weight_decays)
@@ -179,14 +199,17 @@ def markdown_report(name, results, metrics, extraction):
         if 'mce' in c:
             lines.append(f'\nmCE against {c["mce_baseline"]}: {c["mce"]:.3f} (relative '
                          f'{c["relative_mce"]:.3f}) over {len(CORRUPTIONS)} corruptions\n')
-    if 'grounding' in results:
-        g = results['grounding']
-        rows = [['encoder', *[f'{g[m]:.3f} ± {g[m + "_std"]:.3f}' for m in
-                                         ('nss', 'cc', 'auc_judd')]],
-                ['center bias', *[f'{g["center_bias"][m]:.3f}' for m in
-                                  ('nss', 'cc', 'auc_judd')]]]
-        lines += [f'\n## Grounding ({g["images"]} images)\n',
-                  markdown_table(['map', 'NSS', 'CC', 'AUC-Judd'], rows)]
+    titles = dict(grounding='Grounding: salient-object masks',
+                  fixations='Fixations: human eye fixations, OSIE + Scene held out')
+    for task, title in titles.items():
+        if task in results:
+            g = results[task]
+            rows = [['encoder', *[f'{g[m]:.3f} ± {g[m + "_std"]:.3f}' for m in
+                                  ('nss', 'cc', 'auc_judd')]],
+                    ['center bias', *[f'{g["center_bias"][m]:.3f}' for m in
+                                      ('nss', 'cc', 'auc_judd')]]]
+            lines += [f'\n## {title} ({g["images"]} images)\n',
+                      markdown_table(['map', 'NSS', 'CC', 'AUC-Judd'], rows)]
     if extraction['images']:
         lines.append(f'\nFeature extraction in this run: {extraction["images"]} images, '
                      f'{extraction["images"] / max(extraction["seconds"], 1e-9):.0f} img/s\n')
