@@ -9,6 +9,7 @@ _base_ = [
     '../_base_/datasets/raccoon_bs8_cpu.py',
     '../_base_/schedules/atcon_adam.py',
     '../_base_/default_runtime.py',
+    '../_base_/evaluators/atcon.py',
 ]
 custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
@@ -17,14 +18,8 @@ model = dict(type='ATCONClassifier', mode='alternating', mask_intensity=8.0,
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(type='ATCONAlternatingLoop', max_iters=200, alpha=20.0, val_interval=50,
                  unlabeled_dataloader={{_base_.unlabeled_dataloader}})
-val_evaluator = [
-    dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
-    dict(type='VOCAveragePrecision'),
-    dict(type='AttentionConsistencyMetric'),
-    dict(type='AttentionLocalizationMetric', threshold=0.2),
-    dict(type='CollapseGuardMetric'),
-]
-test_evaluator = val_evaluator
+val_evaluator = {{_base_.atcon_evaluator}}
+test_evaluator = {{_base_.atcon_evaluator}}
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(by_epoch=False, interval=50, max_keep_ckpts=1, save_last=True))

@@ -10,6 +10,7 @@ _base_ = [
     '../_base_/datasets/bccd_multilabel_bs8_cpu.py',
     '../_base_/schedules/atcon_adam.py',
     '../_base_/default_runtime.py',
+    '../_base_/evaluators/atcon.py',
 ]
 custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
@@ -18,14 +19,8 @@ model = dict(type='ATCONClassifier', mode='combined', alpha=1.0, mask_intensity=
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(type='ATCONCombinedLoop', max_iters=200, val_interval=20,
                  unlabeled_dataloader={{_base_.unlabeled_dataloader}})
-val_evaluator = [
-    dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
-    dict(type='VOCAveragePrecision'),
-    dict(type='AttentionConsistencyMetric'),
-    dict(type='AttentionLocalizationMetric', threshold=0.2),
-    dict(type='CollapseGuardMetric'),
-]
-test_evaluator = val_evaluator
+val_evaluator = {{_base_.atcon_evaluator}}
+test_evaluator = {{_base_.atcon_evaluator}}
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(by_epoch=False, interval=20, max_keep_ckpts=1, save_last=True,

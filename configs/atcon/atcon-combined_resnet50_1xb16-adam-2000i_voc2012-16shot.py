@@ -8,20 +8,15 @@ _base_ = [
     '../_base_/datasets/voc2012_multilabel_bs16.py',
     '../_base_/schedules/atcon_adam.py',
     '../_base_/default_runtime.py',
+    '../_base_/evaluators/atcon.py',
 ]
 custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
 model = dict(type='ATCONClassifier', mode='combined', alpha=1.0, mask_intensity=8.0)
 train_cfg = dict(type='ATCONCombinedLoop', max_iters=2000, val_interval=500,
                  unlabeled_dataloader={{_base_.unlabeled_dataloader}})
-val_evaluator = [
-    dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
-    dict(type='VOCAveragePrecision'),
-    dict(type='AttentionConsistencyMetric'),
-    dict(type='AttentionLocalizationMetric', threshold=0.2),
-    dict(type='CollapseGuardMetric'),
-]
-test_evaluator = val_evaluator
+val_evaluator = {{_base_.atcon_evaluator}}
+test_evaluator = {{_base_.atcon_evaluator}}
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1, save_last=True,

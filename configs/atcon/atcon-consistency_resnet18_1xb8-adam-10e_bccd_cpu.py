@@ -17,6 +17,7 @@ _base_ = [
     '../_base_/datasets/bccd_multilabel_bs8_cpu.py',
     '../_base_/schedules/atcon_adam.py',
     '../_base_/default_runtime.py',
+    '../_base_/evaluators/atcon.py',
 ]
 custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
@@ -25,14 +26,8 @@ model = dict(type='ATCONClassifier', mode='consistency', mask_intensity=8.0,
 train_dataloader = dict(sampler=dict(_delete_=True, type='DefaultSampler', shuffle=True))
 optim_wrapper = dict(optimizer=dict(lr=5e-6))
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=10, val_interval=1)
-val_evaluator = [
-    dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
-    dict(type='VOCAveragePrecision'),
-    dict(type='AttentionConsistencyMetric'),
-    dict(type='AttentionLocalizationMetric', threshold=0.2),
-    dict(type='CollapseGuardMetric'),
-]
-test_evaluator = val_evaluator
+val_evaluator = {{_base_.atcon_evaluator}}
+test_evaluator = {{_base_.atcon_evaluator}}
 # Step 1's best checkpoint has the epoch in its name: pass it with
 # --cfg-options load_from=work_dirs/supervised_.../best_multi-label_mAP_epoch_N.pth
 load_from = None

@@ -7,6 +7,7 @@ _base_ = [
     '../_base_/datasets/raccoon_bs8_cpu.py',
     '../_base_/schedules/atcon_adam.py',
     '../_base_/default_runtime.py',
+    '../_base_/evaluators/atcon.py',
 ]
 custom_imports = dict(imports=['attn_plugins'], allow_failed_imports=False)
 
@@ -15,14 +16,8 @@ model = dict(type='ATCONClassifier', mode='consistency', mask_intensity=8.0,
 train_dataloader = dict(sampler=dict(_delete_=True, type='DefaultSampler', shuffle=True))
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=2, val_interval=1)
-val_evaluator = [
-    dict(type='VOCMultiLabelMetric', items=('precision', 'recall', 'f1-score')),
-    dict(type='VOCAveragePrecision'),
-    dict(type='AttentionConsistencyMetric'),
-    dict(type='AttentionLocalizationMetric', threshold=0.2),
-    dict(type='CollapseGuardMetric'),
-]
-test_evaluator = val_evaluator
+val_evaluator = {{_base_.atcon_evaluator}}
+test_evaluator = {{_base_.atcon_evaluator}}
 load_from = 'work_dirs/supervised_resnet18_1xb8-adam-100e_raccoon-8shot_cpu/epoch_100.pth'
 default_hooks = dict(logger=dict(interval=5),
                      checkpoint=dict(interval=1, max_keep_ckpts=1, save_last=True))

@@ -21,31 +21,25 @@ mocov2_photometric_steps = [
     dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std='inf', prob=0.5),
     dict(type='SaliencyRandomFlip', prob=0.5),
 ]
+saliency_crop = dict(type='SaliencyConstrainedRandomResizedCrop', scale=64,
+                     crop_ratio_range=(0.2, 1.), map_size=16, backend='pillow')
+load_image_and_map = [dict(type='LoadImageFromFile'),
+                      dict(type='LoadSaliencyMap', to_float32=False)]
 salient_crop_dataset = dict(
     type='SaliencyImageFolder',
     saliency_dir=teacher_maps_caltech101,
     saliency_layout='tree',
     pipeline=[
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadSaliencyMap', to_float32=False),
+        *load_image_and_map,
         dict(type='SaliencyMultiView', num_views=2, transforms=[[
-            dict(type='SaliencyConstrainedRandomResizedCrop', scale=64,
-                 crop_ratio_range=(0.2, 1.), min_salient_fraction=0.2, map_size=16,
-                 backend='pillow'),
-            *mocov2_photometric_steps]]),
+            dict(saliency_crop, min_salient_fraction=0.2), *mocov2_photometric_steps]]),
         dict(type='PackSaliencyInputs'),
     ])
 plain_crop_dataset = dict(
-    type='SaliencyImageFolder',
-    saliency_dir=teacher_maps_caltech101,
-    saliency_layout='tree',
+    salient_crop_dataset,
     pipeline=[
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadSaliencyMap', to_float32=False),
+        *load_image_and_map,
         dict(type='SaliencyMultiView', num_views=2, transforms=[[
-            dict(type='SaliencyConstrainedRandomResizedCrop', scale=64,
-                 crop_ratio_range=(0.2, 1.), min_salient_fraction=0., map_size=16,
-                 backend='pillow'),
-            *mocov2_photometric_steps]]),
+            dict(saliency_crop, min_salient_fraction=0.), *mocov2_photometric_steps]]),
         dict(type='PackSaliencyInputs'),
     ])
