@@ -23,6 +23,9 @@ inheritance works: a full-scale spec can inherit its CPU sibling)::
     train_pool = 'work_dirs/experiments/trainings'   # optional: trainings shared by specs
     claims = [dict(arm='cast', metric='linear/top1', direction='higher',   # optional
                    paper='CAST beats MoCo on ImageNet linear')]   # against='<arm>' too
+    transfer = [dict(name='bccd-det',                 # optional: downstream fine-tuning
+                     config='configs/benchmarks/mmdetection/faster-rcnn_..._cpu.py',
+                     seeds=[0])]                      # which runs (default: every seed)
 
 Helper variables of a spec start with ``_`` (``_teacher = 'configs/...'``); any other
 unknown name is an error, so a typo cannot pass silently.
@@ -30,7 +33,10 @@ unknown name is an error, so a typo cannot pass silently.
 Each run lives in ``<work_dir>/<arm>/seed<S>/``: ``run.json`` (its settings: a rerun with
 other settings stops instead of mixing results), ``train/`` (the training work dir; a run
 killed mid-training resumes from its last checkpoint), ``train_done.json``, ``eval/`` (the
-ssl_eval output, resumable per task) and ``test_metrics.json``. Whatever is done is skipped.
+ssl_eval output, resumable per task), ``test_metrics.json`` and ``transfer/<name>/`` (each
+transfer: the downstream config trained from the run's checkpoint with ``--pretrained``, or
+from scratch for a random arm, seeded by the run's seed, then tested; its metrics become
+``transfer/<name>/<key>``). Whatever is done is skipped.
 
 With a ``train_pool`` (spec key or ``--train-pool``) the trainings live there instead, one
 folder per distinct training (config, overrides, seed, training script) named
@@ -62,8 +68,9 @@ from ..robustness import CORRUPTIONS, corruption_errors
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 'evaluation',
              'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script',
-             'train_pool', 'claims'}
+             'train_pool', 'claims', 'transfer'}
 CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against'}
+TRANSFER_KEYS = {'name', 'config', 'cfg_options', 'seeds'}
 ARM_KEYS = {'name', 'config', 'cfg_options', 'checkpoint', 'eval_config'}
 
 
@@ -107,6 +114,7 @@ class Experiment:
     description: str = ''
     train_pool: Optional[str] = None
     claims: List[Dict] = field(default_factory=list)
+    transfer: List[Dict] = field(default_factory=list)
 
     def arm(self, name: str) -> Arm:
         """The arm called ``name``."""
@@ -216,8 +224,24 @@ def load_experiment(path: str, cfg_options: Optional[Mapping] = None,
                              f'or "lower", got {claim["direction"]!r}')
     if not exp.seeds:
         raise ValueError(f'{path}: no seeds')
-    if not exp.tasks and not exp.test:
-        raise ValueError(f'{path}: evaluation has no tasks and test=False: nothing to compare')
+    for entry in spec.get('transfer', []):
+        bad = sorted(set(entry) - TRANSFER_KEYS)
+        if bad or 'name' not in entry or 'config' not in entry:
+            raise ValueError(f'{path}: transfer {entry.get("name")!r} has unknown keys {bad} '
+                             f'or no name / config; a transfer holds {sorted(TRANSFER_KEYS)}')
+        if not osp.isfile(osp.join(REPO_ROOT, entry['config'])):
+            raise FileNotFoundError(f'{path}: transfer {entry["name"]!r}: config not found: '
+                                    f'{entry["config"]}')
+        exp.transfer.append(dict(
+            name=entry['name'], config=entry['config'],
+            cfg_options=flatten_options(entry.get('cfg_options') or {}),
+            seeds=[s for s in exp.seeds if s in entry.get('seeds', exp.seeds)]))
+    names = [t['name'] for t in exp.transfer]
+    if len(set(names)) != len(names):
+        raise ValueError(f'{path}: transfer names must be unique, got {names}')
+    if not exp.tasks and not exp.test and not exp.transfer:
+        raise ValueError(f'{path}: evaluation has no tasks, test=False and no transfer: '
+                         'nothing to compare')
     return exp
 
 
@@ -239,6 +263,36 @@ def format_option(value) -> str:
 
 def _options_args(options: Mapping) -> List[str]:
     return [f'{key}={format_option(value)}' for key, value in options.items()]
+
+
+def _stored_settings(path: str, settings: Mapping) -> dict:
+    """``settings`` as JSON round-trips them, written to ``path`` the first time; a later
+    call with other settings stops instead of mixing results."""
+    settings = json.loads(json.dumps(settings))
+    if osp.isfile(path):
+        with open(path) as f:
+            stored = json.load(f)
+        if stored != settings:
+            changed = sorted(k for k in settings if stored.get(k) != settings[k])
+            raise RuntimeError(
+                f'[harness] {osp.dirname(path)} was run with other settings '
+                f'({", ".join(changed)} differ): give another --work-dir for the new '
+                'settings, or delete that folder to redo it')
+    else:
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump(settings, f, indent=1)
+    return settings
+
+
+def _numeric_metrics(path: str, prefix: str) -> Dict[str, float]:
+    """The numbers of a metrics JSON file (``tools/test.py --out-item metrics``) under
+    ``prefix``; nothing when the file does not exist."""
+    if not osp.isfile(path):
+        return {}
+    with open(path) as f:
+        return {f'{prefix}{k}': v for k, v in json.load(f).items()
+                if isinstance(v, (int, float))}
 
 
 class Harness:
@@ -303,22 +357,8 @@ class Harness:
                     tasks=self.exp.tasks, eval_args=self.exp.eval_args, test=self.exp.test)
 
     def _check_settings(self, arm: Arm, seed: int) -> dict:
-        path = osp.join(self.run_dir(arm, seed), 'run.json')
-        settings = json.loads(json.dumps(self.settings(arm, seed)))
-        if osp.isfile(path):
-            with open(path) as f:
-                stored = json.load(f)
-            if stored != settings:
-                changed = sorted(k for k in settings if stored.get(k) != settings[k])
-                raise RuntimeError(
-                    f'[harness] {self.run_dir(arm, seed)} was run with other settings '
-                    f'({", ".join(changed)} differ): give another --work-dir for the new '
-                    'settings, or delete that folder to redo it')
-        else:
-            os.makedirs(osp.dirname(path), exist_ok=True)
-            with open(path, 'w') as f:
-                json.dump(settings, f, indent=1)
-        return settings
+        return _stored_settings(osp.join(self.run_dir(arm, seed), 'run.json'),
+                                self.settings(arm, seed))
 
     def prerequisites(self) -> None:
         """Run each prerequisite whose ``creates`` path does not exist yet (or that has none)."""
@@ -374,20 +414,27 @@ class Harness:
             return json.load(f)['checkpoint']
 
     def _train(self, arm: Arm, seed: int, settings: dict, train_dir: str, done: str) -> None:
-        args = [self._script(self.exp.train_script), osp.join(REPO_ROOT, arm.config),
-                '--work-dir', train_dir, '--cfg-options', *_options_args(settings['cfg_options'])]
-        if osp.isfile(osp.join(train_dir, 'last_checkpoint')):
-            args.append('--resume')  # killed mid-training: continue from its last checkpoint
-        self._run(args, f'train {arm.name} seed {seed}',
-                  osp.join(self.run_dir(arm, seed), 'train.log'))
-        last = osp.join(train_dir, 'last_checkpoint')
-        if not osp.isfile(last):
-            raise RuntimeError(f'[harness] training {arm.name} seed {seed} left no '
-                               f'{last}: is a CheckpointHook configured?')
-        with open(last) as f:
-            checkpoint = f.read().strip()
+        checkpoint = self._train_config(
+            arm.config, train_dir, settings['cfg_options'], f'train {arm.name} seed {seed}',
+            osp.join(self.run_dir(arm, seed), 'train.log'))
         with open(done, 'w') as f:
             json.dump(dict(checkpoint=checkpoint), f)
+
+    def _train_config(self, config: str, train_dir: str, options: Mapping, what: str,
+                      log_path: str, extra_args: Sequence[str] = ()) -> str:
+        """Train ``config`` in ``train_dir`` (resuming a killed training from its last
+        checkpoint) and return that last checkpoint."""
+        args = [self._script(self.exp.train_script), osp.join(REPO_ROOT, config),
+                '--work-dir', train_dir, '--cfg-options', *_options_args(options), *extra_args]
+        last = osp.join(train_dir, 'last_checkpoint')
+        if osp.isfile(last):
+            args.append('--resume')  # killed mid-training: continue from its last checkpoint
+        self._run(args, what, log_path)
+        if not osp.isfile(last):
+            raise RuntimeError(f'[harness] {what} left no {last}: is a CheckpointHook '
+                               'configured?')
+        with open(last) as f:
+            return f.read().strip()
 
     def evaluate(self, arm: Arm, seed: int, checkpoint: str) -> None:
         """ssl_eval (and the config's test set when ``test``) of one run, unless done."""
@@ -414,6 +461,32 @@ class Harness:
                 args += ['--cfg-options', *_options_args(options)]
             self._run(args, f'test {arm.name} seed {seed}', osp.join(run_dir, 'test.log'))
 
+    def transfer(self, arm: Arm, seed: int, checkpoint: str) -> None:
+        """Each of the spec's transfers that covers ``seed``, unless done: the downstream
+        config trained from the run's checkpoint (``--pretrained``; from its own random
+        initialisation for a random arm), seeded by ``seed``, then tested with
+        ``tools/test.py``; the metrics go to ``transfer/<name>/metrics.json``."""
+        for item in self.exp.transfer:
+            if seed not in item['seeds']:
+                continue
+            out_dir = osp.join(self.run_dir(arm, seed), 'transfer', item['name'])
+            _stored_settings(osp.join(out_dir, 'settings.json'),
+                             dict(config=item['config'], cfg_options=item['cfg_options'],
+                                  pretrained=checkpoint))
+            metrics_path = osp.join(out_dir, 'metrics.json')
+            if osp.isfile(metrics_path):
+                continue
+            options = dict(item['cfg_options'], **{'randomness.seed': seed})
+            what = f'transfer {item["name"]} {arm.name} seed {seed}'
+            trained = self._train_config(
+                item['config'], osp.join(out_dir, 'train'), options, what,
+                osp.join(out_dir, 'train.log'),
+                [] if checkpoint == 'random' else ['--pretrained', checkpoint])
+            self._run([self._script(self.exp.test_script), osp.join(REPO_ROOT, item['config']),
+                       trained, '--work-dir', osp.join(out_dir, 'test'), '--out',
+                       metrics_path, '--out-item', 'metrics', '--cfg-options',
+                       *_options_args(options)], f'test {what}', osp.join(out_dir, 'test.log'))
+
     def run(self) -> dict:
         """Prerequisites, then every (arm, seed) training and evaluation, then the report.
 
@@ -427,6 +500,7 @@ class Harness:
             settings = self._check_settings(arm, seed)
             checkpoint = self.train(arm, seed, settings)
             self.evaluate(arm, seed, checkpoint)
+            self.transfer(arm, seed, checkpoint)
             elapsed = time.time() - start
             print_log(f'[harness] {index + 1}/{len(runs)} runs done (elapsed {elapsed:.0f}s, '
                       f'ETA {elapsed / (index + 1) * (len(runs) - index - 1):.0f}s)',
@@ -449,11 +523,11 @@ class Harness:
                         report = json.load(f)
                     metrics.update(report['metrics'])
                     corruption = report['tasks'].get('corruption')
-                path = osp.join(run_dir, 'test_metrics.json')
-                if osp.isfile(path):
-                    with open(path) as f:
-                        metrics.update({f'test/{k}': v for k, v in json.load(f).items()
-                                        if isinstance(v, (int, float))})
+                metrics.update(_numeric_metrics(osp.join(run_dir, 'test_metrics.json'), 'test/'))
+                for item in self.exp.transfer:
+                    metrics.update(_numeric_metrics(
+                        osp.join(run_dir, 'transfer', item['name'], 'metrics.json'),
+                        f'transfer/{item["name"]}/'))
                 if metrics:
                     collected.setdefault(arm.name, {})[seed] = dict(metrics=metrics,
                                                                     corruption=corruption)

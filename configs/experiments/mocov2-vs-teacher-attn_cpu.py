@@ -20,6 +20,7 @@ arms = [
     dict(name='teacher-attn', config='configs/teacher_attention/'
          'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'),
 ]
+transfer = []  # the paper's claims are linear and corruption accuracy
 metrics = ['linear/top1', 'knn/top1', 'fewshot/5shot', 'corruption/speckle_noise',
            'corruption/gaussian_blur', 'corruption/spatter', 'corruption/saturate',
            'corruption/mean_reported', 'corruption/mean15', 'grounding/nss',

@@ -223,6 +223,18 @@ def test_spec_errors_name_the_problem(tmp_path, experiment):
     bad.write_text(text.replace("/base.py'", "/missing.py'"))
     with pytest.raises(FileNotFoundError, match='config not found'):
         load_experiment(str(bad))
+    base = str(experiment.parent / 'base.py')
+    bad.write_text(text + f"transfer = [dict(name='det', config={base!r}, iters=5)]\n")
+    with pytest.raises(ValueError, match=r"transfer 'det' has unknown keys \['iters'\]"):
+        load_experiment(str(bad))
+    bad.write_text(text + "transfer = [dict(name='det', config='missing.py')]\n")
+    with pytest.raises(FileNotFoundError, match="transfer 'det': config not found"):
+        load_experiment(str(bad))
+    bad.write_text(text + f"transfer = [dict(name='det', config={base!r})] * 2\n")
+    with pytest.raises(ValueError, match='transfer names must be unique'):
+        load_experiment(str(bad))
+    bad.write_text(text + f"transfer = [dict(name='det', config={base!r}, seeds=[2, 7])]\n")
+    assert load_experiment(str(bad)).transfer[0]['seeds'] == [2]  # the experiment's seeds only
 
 
 EXPERIMENTS = sorted((REPO_ROOT / 'configs' / 'experiments').glob('*.py'))
@@ -253,3 +265,48 @@ def test_docstring_examples():
     from tests.conftest import run_doctests
 
     run_doctests(harness, doctest.NORMALIZE_WHITESPACE)
+
+
+def test_transfer_fine_tunes_each_run_once_from_its_checkpoint(tmp_path, experiment):
+    """A spec's transfer trains the downstream config from every covered run's checkpoint
+    (from scratch for the random arm), seeded by the run's seed, resumes a killed one, tests
+    it, and reports its numbers per arm like any metric; seeds it does not cover get none."""
+    det = tmp_path / 'det.py'
+    ap50 = {'base': {0: 70.0, 1: 71.0}, 'method': {0: 74.0, 1: 75.5},
+            'random': {0: 60.0, 1: 61.0}}
+    det.write_text(f'ap50 = {ap50!r}\n')
+    experiment.write_text(experiment.read_text() + (
+        f"transfer = [dict(name='det', config={str(det)!r}, seeds=[0, 1],\n"
+        "                 cfg_options=dict(train_cfg=dict(max_iters=5)))]\n"
+        f"test_script = {str(FAKES / 'fake_test.py')!r}\n"))
+    log, work = tmp_path / 'calls.log', tmp_path / 'work'
+    command = ['tools/analysis/harness.py', experiment, '--work-dir', work]
+    proc = run_tool(command, env=dict(FAKE_LOG=str(log), FAKE_FAIL='det:1'), check=False)
+    assert proc.returncode != 0
+    assert 'transfer det base seed 1 failed (exit status 137)' in proc.stderr
+    first = calls(log)
+    checkpoint = {(arm, seed): str(work / arm / f'seed{seed}' / 'train' / 'epoch_2.pth')
+                  for arm in ('base', 'method') for seed in (0, 1)}
+    downstream = [(c['script'], c['arm'], c['seed'], c.get('pretrained')) for c in first
+                  if c['arm'] == 'det' or c['script'] == 'test']
+    assert downstream == [
+        ('train', 'det', 0, checkpoint['base', 0]), ('test', 'base', 0, None),
+        ('train', 'det', 0, checkpoint['method', 0]), ('test', 'method', 0, None),
+        ('train', 'det', 0, None), ('test', 'random', 0, None),
+        ('train', 'det', 1, checkpoint['base', 1])]
+    assert first[2]['options'] == {'train_cfg.max_iters': '5', 'randomness.seed': '0'}
+    # The rerun resumes the killed transfer and runs what is left; seed 2 has no transfer.
+    run_tool(command, env=dict(FAKE_LOG=str(log)))
+    second = calls(log)[len(first):]
+    assert (second[0]['arm'], second[0]['seed'], second[0]['resume']) == ('det', 1, True)
+    assert not [c for c in second if c['arm'] == 'det' and c['seed'] == 2]
+    assert len([c for c in second if c['script'] == 'test']) == 3
+    run_tool(command, env=dict(FAKE_LOG=str(log)))
+    assert len(calls(log)) == len(first) + len(second)  # all done: nothing runs
+
+    report = json.loads((work / 'results.json').read_text())
+    rows = report['metrics']['transfer/det/coco/bbox_mAP_50']
+    assert rows['method']['values'] == {'0': 74.0, '1': 75.5}
+    assert rows['random']['values'] == {'0': 60.0, '1': 61.0}
+    assert rows['method']['diff'] == pytest.approx(np.mean([74.0, 75.5]) - np.mean([70, 71]))
+    assert 'transfer/det/coco/bbox_mAP_copypaste' not in report['metrics']  # a string
