@@ -9,5 +9,5 @@ arms = [
          cfg_options={'model.backbone.attn_cfgs': None}),
     dict(name='vars-d', config='configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k.py'),
 ]
-evaluation = dict(tasks=['linear', 'knn', 'corruption'],
+evaluation = dict(tasks=['linear', 'knn', 'corruption', 'fixations'],
                   args=['--size', '224', '--batch-size', '128'], test=True)

@@ -17,6 +17,7 @@ CONFIGS = REPO_ROOT / 'configs' / 'vars'
 CLS_CPU = 'configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k_cpu.py'
 MOCO_CPU = 'configs/vars/mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k_cpu.py'
 SEG_CPU = 'configs/vars/fcn_vars-d-vit-small-p16_4xb4-20k_camvid-352x480_cpu.py'
+CALTECH_CPU = 'configs/vars/vars-d_vit-tiny-p4_1xb64-coslr-30e_caltech101-32px_cpu.py'
 
 
 def in_process_loading(*loaders):
@@ -39,6 +40,8 @@ def logged_losses(work_dir):
 def test_every_full_config_has_a_cpu_sibling_and_parses():
     full = [p for p in CONFIGS.glob('*.py') if not p.name.endswith('_cpu.py')]
     assert len(full) == 3
+    # one more CPU scale: the VARS experiment's, on Caltech-101
+    assert len(list(CONFIGS.glob('*_cpu.py'))) == 4 and (REPO_ROOT / CALTECH_CPU).is_file()
     for path in full:
         sibling = path.with_name(path.stem + '_cpu.py')
         assert sibling.exists(), sibling
@@ -72,6 +75,25 @@ def test_classification_cpu_config_trains(tmp_path, shared_data):
     losses, records = logged_losses(work)
     assert len(losses) == 6 and all(math.isfinite(loss) for loss in losses)
     assert any('accuracy/top1' in r for r in records)
+
+
+def test_caltech_cpu_config_trains_and_tests_as_ssl_eval_sees_the_images(tmp_path,
+                                                                         shared_data):
+    from attn_plugins.evaluation.frozen import evaluation_pipeline
+
+    shared_data('caltech101')
+    cfg = Config.fromfile(REPO_ROOT / CALTECH_CPU)
+    assert cfg.test_dataloader.dataset.pipeline == evaluation_pipeline(32)
+    assert cfg.model.backbone.arch.embed_dims == 96 and cfg.model.head.num_classes == 101
+    work = tmp_path / 'caltech'
+    run_tool(['tools/train.py', CALTECH_CPU, '--work-dir', work, '--cfg-options',
+              *QUIET_LOADERS, 'train_dataloader.dataset.indices=12',
+              'train_dataloader.batch_size=6', 'val_dataloader.dataset.indices=4',
+              'train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
+              'default_hooks.logger.interval=1'])
+    losses, records = logged_losses(work)
+    assert len(losses) == 4 and all(math.isfinite(loss) for loss in losses)
+    assert any('accuracy/top1' in r and 'accuracy/top5' in r for r in records)
 
 
 def test_mocov3_cpu_config_trains(tmp_path, shared_data):
