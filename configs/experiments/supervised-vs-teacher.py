@@ -15,5 +15,5 @@ arms = [
     dict(name='supervised-teacher',
          config='configs/teacher_attention/supervised-teacher-attn_resnet50_8xb32-100e_in1k.py'),
 ]
-evaluation = dict(tasks=['linear', 'knn', 'corruption'],
+evaluation = dict(tasks=['linear', 'knn', 'corruption', 'grounding', 'fixations'],
                   args=['--size', '224', '--batch-size', '128'], test=True)

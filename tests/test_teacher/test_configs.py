@@ -45,10 +45,12 @@ SIBLINGS = {
         STUDENT + 'supervised-teacher-attn_resnet18_1xb32-coslr-10e_bccd-crops_cpu.py',
 }
 TEACHER_CPU = SIBLINGS[TEACHER_FULL]
-# Second CPU scales of a full config, tested with their experiment's other arms
-# (tests/test_cast/test_caltech_scale_configs.py).
+# Second CPU scales of a full config: the Caltech-101 experiments' (the MoCo v2 one is tested
+# with its experiment's other arms in tests/test_cast/test_caltech_scale_configs.py).
 MORE_CPU_SCALES = {
-    STUDENT + 'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py'}
+    STUDENT + 'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py',
+    STUDENT + 'supervised_resnet18_1xb64-coslr-30e_caltech101-64px_cpu.py',
+    STUDENT + 'supervised-teacher-attn_resnet18_1xb64-coslr-30e_caltech101-64px_cpu.py'}
 RUN = ['train_cfg.max_epochs=1', 'default_hooks.logger.interval=1',
        'default_hooks.checkpoint.interval=1']
 
@@ -255,3 +257,27 @@ def test_student_trains_and_its_attention_is_scored_against_humans_and_the_teach
     assert {'teacher_agreement/cc', 'teacher_agreement/nss',
             'teacher_agreement/center_bias_cc'} <= set(scores)
     assert all(math.isfinite(v) for v in scores.values())
+
+
+CALTECH_SUPERVISED = [
+    STUDENT + 'supervised_resnet18_1xb64-coslr-30e_caltech101-64px_cpu.py',
+    STUDENT + 'supervised-teacher-attn_resnet18_1xb64-coslr-30e_caltech101-64px_cpu.py']
+
+
+def test_caltech_supervised_baseline_is_the_teacher_config_without_loss_and_hook():
+    baseline, teacher = (Config.fromfile(REPO_ROOT / c).to_dict() for c in CALTECH_SUPERVISED)
+    assert teacher['custom_hooks'] == [dict(type='OnlineTeacherHook', teacher='default')]
+    assert baseline['custom_hooks'] == [] and baseline['model']['attention_losses'] == dict(
+        teacher=None)
+    for cfg in (baseline, teacher):
+        del cfg['custom_hooks'], cfg['model']['attention_losses']
+    assert baseline == teacher
+
+
+@pytest.mark.parametrize('config', CALTECH_SUPERVISED)
+def test_caltech_supervised_configs_train(config, tmp_path, shared_data):
+    shared_data('caltech101')
+    run_tool(['tools/train.py', config, '--work-dir', tmp_path, '--no-validate',
+              '--cfg-options', *RUN, *in_process_loading(config),
+              'train_dataloader.dataset.indices=8', 'train_dataloader.batch_size=4'])
+    assert_student_trained(config, tmp_path)

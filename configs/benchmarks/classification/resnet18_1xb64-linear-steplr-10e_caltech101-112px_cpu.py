@@ -5,9 +5,11 @@
 # the path-only lists), a ResNet-18 at 112 px, 10 epochs. Give the checkpoint with
 #   python tools/train.py THIS_CONFIG --pretrained PRETRAIN.pth
 # (tools/analysis/ssl_eval.py gives the same protocol in minutes, on cached features.)
-_base_ = ['../../_base_/default_runtime.py']
+_base_ = [
+    '../../_base_/datasets/caltech101_bs64_64px_cpu.py',
+    '../../_base_/default_runtime.py',
+]
 
-data_root = '{{$ATTN_DATA_ROOT:../shared/data}}/caltech101'
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='ResNet', depth=18, num_stages=4, out_indices=(3, ), style='pytorch',
@@ -16,9 +18,8 @@ model = dict(
     neck=dict(type='GlobalAveragePooling'),
     head=dict(type='LinearClsHead', num_classes=101, in_channels=512,
               loss=dict(type='CrossEntropyLoss', loss_weight=1.0), topk=(1, 5)))
-data_preprocessor = dict(num_classes=101, mean=[123.675, 116.28, 103.53],
-                         std=[58.395, 57.12, 57.375], to_rgb=True)
 
+# the data base at 112 px
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomResizedCrop', scale=112, backend='pillow'),
@@ -31,19 +32,9 @@ test_pipeline = [
     dict(type='CenterCrop', crop_size=112),
     dict(type='PackInputs'),
 ]
-dataset = dict(type='ClassFolderList', data_root=data_root, data_prefix='images',
-               exclude_classes=['BACKGROUND_Google'])
-train_dataloader = dict(
-    batch_size=64, num_workers=2, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(dataset, ann_file='train.txt', pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=64, num_workers=2, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(dataset, ann_file='test.txt', pipeline=test_pipeline, test_mode=True))
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-test_evaluator = val_evaluator
 
 optim_wrapper = dict(type='OptimWrapper',
                      optimizer=dict(type='SGD', lr=30. * 64 / 256, momentum=0.9, weight_decay=0.))
