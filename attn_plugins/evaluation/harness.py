@@ -48,6 +48,7 @@ run folder that already holds a training from before keeps using it. A prerequis
 import fcntl
 import hashlib
 import json
+import logging
 import math
 import os
 import os.path as osp
@@ -232,6 +233,20 @@ def load_experiment(path: str, cfg_options: Optional[Mapping] = None,
         if not osp.isfile(osp.join(REPO_ROOT, entry['config'])):
             raise FileNotFoundError(f'{path}: transfer {entry["name"]!r}: config not found: '
                                     f'{entry["config"]}')
+        unknown_seeds = sorted(set(entry.get('seeds', [])) - set(spec['seeds']))
+        if unknown_seeds:
+            raise ValueError(f'{path}: transfer {entry["name"]!r}: seeds {unknown_seeds} are '
+                             f'not the spec\'s seeds {spec["seeds"]}')
+        # The downstream config builds its own backbone: an arm's backbone overrides would
+        # not reach it, and its weights would load into another architecture.
+        for arm in exp.arms:
+            changed = sorted(k for k in dict(exp.cfg_options, **arm.cfg_options)
+                             if k.startswith('model.backbone'))
+            if changed:
+                raise ValueError(f'{path}: transfer {entry["name"]!r}: arm {arm.name!r} '
+                                 f'overrides the backbone ({", ".join(changed)}), which the '
+                                 'downstream config would not build; give the arm a config '
+                                 'of its own')
         exp.transfer.append(dict(
             name=entry['name'], config=entry['config'],
             cfg_options=flatten_options(entry.get('cfg_options') or {}),
@@ -283,6 +298,21 @@ def _stored_settings(path: str, settings: Mapping) -> dict:
         with open(path, 'w') as f:
             json.dump(settings, f, indent=1)
     return settings
+
+
+def config_digest(config: str) -> str:
+    """A short hash of a config's resolved values (its bases followed; the repository's
+    location left out), so an edited config is not taken for the one a result came from.
+
+    Args:
+        config (str): The config, relative to the repository root or absolute.
+
+    Returns:
+        str: 12 hex digits.
+    """
+    values = Config.fromfile(osp.join(REPO_ROOT, config)).to_dict()
+    text = json.dumps(values, sort_keys=True, default=repr).replace(REPO_ROOT, '<repo>')
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def _numeric_metrics(path: str, prefix: str) -> Dict[str, float]:
@@ -411,14 +441,20 @@ class Harness:
             if not osp.isfile(done):
                 self._train(arm, seed, settings, train_dir, done)
         with open(done) as f:
-            return json.load(f)['checkpoint']
+            finished = json.load(f)
+        # Trainings are named by config path: one whose file changed since is not reused.
+        digest = config_digest(arm.config)
+        if finished.get('config_digest', digest) != digest:
+            raise RuntimeError(f'[harness] {train_dir} was trained from another version of '
+                               f'{arm.config}: delete it (and {done}) to train again')
+        return finished['checkpoint']
 
     def _train(self, arm: Arm, seed: int, settings: dict, train_dir: str, done: str) -> None:
         checkpoint = self._train_config(
             arm.config, train_dir, settings['cfg_options'], f'train {arm.name} seed {seed}',
             osp.join(self.run_dir(arm, seed), 'train.log'))
         with open(done, 'w') as f:
-            json.dump(dict(checkpoint=checkpoint), f)
+            json.dump(dict(checkpoint=checkpoint, config_digest=config_digest(arm.config)), f)
 
     def _train_config(self, config: str, train_dir: str, options: Mapping, what: str,
                       log_path: str, extra_args: Sequence[str] = ()) -> str:
@@ -461,6 +497,16 @@ class Harness:
                 args += ['--cfg-options', *_options_args(options)]
             self._run(args, f'test {arm.name} seed {seed}', osp.join(run_dir, 'test.log'))
 
+    def transfer_dir(self, arm: Arm, seed: int, name: str) -> str:
+        """Folder of one run's transfer ``name``."""
+        return osp.join(self.run_dir(arm, seed), 'transfer', name)
+
+    @staticmethod
+    def transfer_settings(item: Mapping) -> dict:
+        """What a transfer's result depends on, besides the pretrained checkpoint."""
+        return dict(config=item['config'], config_digest=config_digest(item['config']),
+                    cfg_options=item['cfg_options'])
+
     def transfer(self, arm: Arm, seed: int, checkpoint: str) -> None:
         """Each of the spec's transfers that covers ``seed``, unless done: the downstream
         config trained from the run's checkpoint (``--pretrained``; from its own random
@@ -469,19 +515,24 @@ class Harness:
         for item in self.exp.transfer:
             if seed not in item['seeds']:
                 continue
-            out_dir = osp.join(self.run_dir(arm, seed), 'transfer', item['name'])
+            out_dir = self.transfer_dir(arm, seed, item['name'])
             _stored_settings(osp.join(out_dir, 'settings.json'),
-                             dict(config=item['config'], cfg_options=item['cfg_options'],
-                                  pretrained=checkpoint))
+                             dict(self.transfer_settings(item), pretrained=checkpoint))
             metrics_path = osp.join(out_dir, 'metrics.json')
             if osp.isfile(metrics_path):
                 continue
             options = dict(item['cfg_options'], **{'randomness.seed': seed})
             what = f'transfer {item["name"]} {arm.name} seed {seed}'
-            trained = self._train_config(
-                item['config'], osp.join(out_dir, 'train'), options, what,
-                osp.join(out_dir, 'train.log'),
-                [] if checkpoint == 'random' else ['--pretrained', checkpoint])
+            done = osp.join(out_dir, 'train_done.json')
+            if not osp.isfile(done):  # a failed test does not train again
+                trained = self._train_config(
+                    item['config'], osp.join(out_dir, 'train'), options, what,
+                    osp.join(out_dir, 'train.log'),
+                    [] if checkpoint == 'random' else ['--pretrained', checkpoint])
+                with open(done, 'w') as f:
+                    json.dump(dict(checkpoint=trained), f)
+            with open(done) as f:
+                trained = json.load(f)['checkpoint']
             self._run([self._script(self.exp.test_script), osp.join(REPO_ROOT, item['config']),
                        trained, '--work-dir', osp.join(out_dir, 'test'), '--out',
                        metrics_path, '--out-item', 'metrics', '--cfg-options',
@@ -525,13 +576,26 @@ class Harness:
                     corruption = report['tasks'].get('corruption')
                 metrics.update(_numeric_metrics(osp.join(run_dir, 'test_metrics.json'), 'test/'))
                 for item in self.exp.transfer:
-                    metrics.update(_numeric_metrics(
-                        osp.join(run_dir, 'transfer', item['name'], 'metrics.json'),
-                        f'transfer/{item["name"]}/'))
+                    metrics.update(self._transfer_metrics(arm, seed, item))
                 if metrics:
                     collected.setdefault(arm.name, {})[seed] = dict(metrics=metrics,
                                                                     corruption=corruption)
         return collected
+
+    def _transfer_metrics(self, arm: Arm, seed: int, item: Mapping) -> Dict[str, float]:
+        """A finished transfer's metrics, when it ran with the spec's current settings."""
+        out_dir = self.transfer_dir(arm, seed, item['name'])
+        path = osp.join(out_dir, 'settings.json')
+        if not osp.isfile(path):
+            return {}
+        with open(path) as f:
+            stored = json.load(f)
+        current = json.loads(json.dumps(self.transfer_settings(item)))
+        if any(stored.get(k) != v for k, v in current.items()):
+            print_log(f'[harness] {out_dir} ran with other transfer settings: left out of '
+                      'the report', logger='current', level=logging.WARNING)
+            return {}
+        return _numeric_metrics(osp.join(out_dir, 'metrics.json'), f'transfer/{item["name"]}/')
 
     def report(self) -> dict:
         """Write ``results.json``, ``results.md`` and ``results.png`` from what is done."""

@@ -1,11 +1,11 @@
 # ATCON's claim at CPU scale: with few labels, attention consistency helps. Supervised BCE on
 # 8 images per class of BCCD (baseline) against ATCON combined (BCE + alpha * consistency)
-# and ATCON alternating (labelled / unlabelled batches), ResNet-18 at 96 px; scored on BCCD
-# test by the configs' own evaluators (mean F1 at 0.5, mAP, attention consistency), with
-# the F1 of answering "present" for every class (a degenerate model scores it; issue 19
-# asks for it beside every F1) and the share of "present" answers. Every arm is tested with
-# the consistency config's settings (ATCONClassifier: the same checkpoints, the attention
-# metrics added), so the supervised arm's Grad-CAM is scored like the ATCON arms'.
+# and ATCON alternating (labelled / unlabelled batches), ResNet-18 at 96 px. Every arm is
+# scored on BCCD test with the consistency config's test settings (ATCONClassifier: the same
+# checkpoints, the attention metrics added, so the supervised arm's Grad-CAM is scored like
+# the ATCON arms'): mean F1 at 0.5, mAP, Grad-CAM localisation and consistency, with the F1
+# of answering "present" for every class (a degenerate model scores it; issue 19 asks for it
+# beside every F1) and the share of "present" answers.
 #   python tools/analysis/harness.py configs/experiments/atcon-vs-supervised-fewshot_cpu.py
 name = 'atcon-vs-supervised-fewshot_cpu'
 description = ('ATCON (combined, alternating) vs supervised BCE on 8 images per class of '

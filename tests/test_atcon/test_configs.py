@@ -153,11 +153,12 @@ def test_supervised_then_atcon_protocol_trains(tmp_path, shared_data, supervised
 def test_alternating_cpu_config_trains(tmp_path, shared_data, name, data):
     shared_data(data)
     work = tmp_path / 'alternating'
-    run_tool(['tools/train.py', config_path(name), '--work-dir', work, '--cfg-options', *QUICK, 'train_cfg.max_iters=4',
-        'train_cfg.val_interval=4', 'train_cfg.unlabeled_dataloader.num_workers=0',
-        'train_cfg.unlabeled_dataloader.persistent_workers=False',
-        'train_cfg.unlabeled_dataloader.batch_size=2',
-        'train_cfg.unlabeled_dataloader.dataset.indices=4'])
+    run_tool(['tools/train.py', config_path(name), '--work-dir', work, '--cfg-options',
+              *QUICK, 'train_cfg.max_iters=4', 'train_cfg.val_interval=4',
+              'train_cfg.unlabeled_dataloader.num_workers=0',
+              'train_cfg.unlabeled_dataloader.persistent_workers=False',
+              'train_cfg.unlabeled_dataloader.batch_size=2',
+              'train_cfg.unlabeled_dataloader.dataset.indices=4'])
     records = logged(work)
     losses = train_losses(records)
     assert len(losses) == 4 and all(math.isfinite(loss) for loss in losses)

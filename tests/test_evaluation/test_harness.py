@@ -147,6 +147,12 @@ def test_train_pool_trains_a_shared_arm_once(tmp_path, experiment):
     run_tool(['tools/analysis/harness.py', other, '--work-dir', tmp_path / 'work_b',
               '--seeds', '0', '--train-pool', pool], env=env)
     assert [c['script'] for c in calls(log)[len(done):]] == ['prerequisite']
+    # A pooled training whose config file changed since is refused, not reused.
+    base = tmp_path / 'base.py'
+    base.write_text(base.read_text() + 'epochs = 5\n')
+    proc = run_tool(['tools/analysis/harness.py', other, '--work-dir', tmp_path / 'work_c',
+                     '--seeds', '0', '--train-pool', pool], env=env, check=False)
+    assert proc.returncode != 0 and f'trained from another version of {base}' in proc.stderr
 
 
 def test_run_folder_keeps_its_own_training_when_a_pool_is_added(tmp_path, experiment):
@@ -234,7 +240,14 @@ def test_spec_errors_name_the_problem(tmp_path, experiment):
     with pytest.raises(ValueError, match='transfer names must be unique'):
         load_experiment(str(bad))
     bad.write_text(text + f"transfer = [dict(name='det', config={base!r}, seeds=[2, 7])]\n")
-    assert load_experiment(str(bad)).transfer[0]['seeds'] == [2]  # the experiment's seeds only
+    with pytest.raises(ValueError, match=r"transfer 'det': seeds \[7\] are not the spec's"):
+        load_experiment(str(bad))
+    bad.write_text(text + f"transfer = [dict(name='det', config={base!r}, seeds=[0, 2])]\n")
+    assert load_experiment(str(bad), seeds=[2, 3]).transfer[0]['seeds'] == [2]  # --seeds
+    bad.write_text(text.replace("{'model.queue_len': 512}", "{'model.backbone.depth': 50}") +
+                   f"transfer = [dict(name='det', config={base!r})]\n")
+    with pytest.raises(ValueError, match="arm 'method' overrides the backbone"):
+        load_experiment(str(bad))
 
 
 EXPERIMENTS = sorted((REPO_ROOT / 'configs' / 'experiments').glob('*.py'))
@@ -294,7 +307,8 @@ def test_transfer_fine_tunes_each_run_once_from_its_checkpoint(tmp_path, experim
         ('train', 'det', 0, checkpoint['method', 0]), ('test', 'method', 0, None),
         ('train', 'det', 0, None), ('test', 'random', 0, None),
         ('train', 'det', 1, checkpoint['base', 1])]
-    assert first[2]['options'] == {'train_cfg.max_iters': '5', 'randomness.seed': '0'}
+    first_transfer = next(c for c in first if c['arm'] == 'det')
+    assert first_transfer['options'] == {'train_cfg.max_iters': '5', 'randomness.seed': '0'}
     # The rerun resumes the killed transfer and runs what is left; seed 2 has no transfer.
     run_tool(command, env=dict(FAKE_LOG=str(log)))
     second = calls(log)[len(first):]

@@ -77,7 +77,7 @@ def main(argv=None):
                 trained = harness.is_trained(arm, seed)
                 evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
                 transfers = [f'{item["name"]} ' + ('transferred' if osp.isfile(osp.join(
-                    harness.run_dir(arm, seed), 'transfer', item['name'], 'metrics.json'))
+                    harness.transfer_dir(arm, seed, item['name']), 'metrics.json'))
                     else 'to transfer') for item in exp.transfer if seed in item['seeds']]
                 print(f'{arm.name:>24} seed {seed}: {arm.config} '
                       f'[{"trained" if trained else "to train"}, '
