@@ -35,12 +35,14 @@ def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
     results = tmp_path / 'results' / 'demo'
     write_results(results, [65.0, 66.0, 67.0])
     readme = tmp_path / 'README.md'
-    readme.write_text(f'# Title\n\nIntro.\n\n{tool.BEGIN}\nold numbers\n{tool.END}\n\nTail.\n')
+    # the markers quoted in prose (as the README's harness docs do) are not marker lines
+    readme.write_text(f'# Title\n\nIntro: `{tool.BEGIN}` and `{tool.END}`.\n\n{tool.BEGIN}\n'
+                      f'old numbers\n{tool.END}\n\nTail.\n')
     assert tool.main([str(results), '--readme', str(readme)]) == 0
     text = readme.read_text()
-    assert text.startswith('# Title\n\nIntro.\n\n') and text.endswith(f'{tool.END}\n\nTail.\n')
-    assert 'old numbers' not in text
-    section = text.split(tool.BEGIN)[1].split(tool.END)[0]
+    assert text.startswith(f'# Title\n\nIntro: `{tool.BEGIN}` and `{tool.END}`.\n\n')
+    assert text.endswith(f'{tool.END}\n\nTail.\n') and 'old numbers' not in text
+    section = text.split(f'\n{tool.BEGIN}\n')[1].split(f'\n{tool.END}\n')[0]
     assert '### demo' in section and '#### Claims' in section and '#### linear/top1' in section
     assert '| method helps (higher) | linear/top1 | method vs base | +5.00 [' in section
     assert '**reproduced**' in section
@@ -53,7 +55,7 @@ def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
     write_results(results, [60.5, 61.0, 61.5])
     assert tool.main([str(results), '--readme', str(readme), '--check']) == 1
     tool.main([str(results), '--readme', str(readme)])
-    section = readme.read_text().split(tool.BEGIN)[1].split(tool.END)[0]
+    section = readme.read_text().split(f'\n{tool.BEGIN}\n')[1].split(f'\n{tool.END}\n')[0]
     assert '+5.00' not in section and '**not at this scale**' in section
     assert section.count('### demo') == 1
 

@@ -21,6 +21,7 @@ Examples:
 import argparse
 import json
 import os.path as osp
+import re
 import sys
 
 BEGIN = '<!-- results:begin -->'
@@ -63,14 +64,14 @@ def experiment_section(result_dir: str, readme_dir: str, level: int) -> str:
 
 
 def replace_section(readme: str, section: str, readme_path: str) -> str:
-    """``readme`` with the text between the markers replaced by ``section``."""
-    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or \
-            readme.index(BEGIN) > readme.index(END):
+    """``readme`` with the text between the marker lines replaced by ``section`` (a marker
+    quoted inside a line of prose is not a marker line)."""
+    begin = [m.start() for m in re.finditer(f'^{re.escape(BEGIN)}$', readme, re.MULTILINE)]
+    end = [m.start() for m in re.finditer(f'^{re.escape(END)}$', readme, re.MULTILINE)]
+    if len(begin) != 1 or len(end) != 1 or begin[0] > end[0]:
         raise ValueError(f'{readme_path} needs one line {BEGIN} and, after it, one line {END} '
                          'around the results section')
-    before, rest = readme.split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
-    return f'{before}{BEGIN}\n{section.strip()}\n{END}{after}'
+    return f'{readme[:begin[0]]}{BEGIN}\n{section.strip()}\n{readme[end[0]:]}'
 
 
 def main(argv=None) -> int:
