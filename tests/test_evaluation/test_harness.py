@@ -291,7 +291,7 @@ def test_transfer_fine_tunes_each_run_once_from_its_checkpoint(tmp_path, experim
     experiment.write_text(experiment.read_text() + (
         f"transfer = [dict(name='det', config={str(det)!r}, seeds=[0, 1],\n"
         "                 cfg_options=dict(train_cfg=dict(max_iters=5)))]\n"
-        f"test_script = {str(FAKES / 'fake_test.py')!r}\n"))
+        f"test_script = {str(FAKES / 'fake_test_tool.py')!r}\n"))
     log, work = tmp_path / 'calls.log', tmp_path / 'work'
     command = ['tools/analysis/harness.py', experiment, '--work-dir', work]
     proc = run_tool(command, env=dict(FAKE_LOG=str(log), FAKE_FAIL='det:1'), check=False)
