@@ -46,6 +46,7 @@ run folder that already holds a training from before keeps using it. A prerequis
 ``creates`` runs every time (for commands that skip their own finished work).
 """
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -300,6 +301,7 @@ def _stored_settings(path: str, settings: Mapping) -> dict:
     return settings
 
 
+@functools.lru_cache(maxsize=None)  # one parse per config and process, not one per run
 def config_digest(config: str) -> str:
     """A short hash of a config's resolved values (its bases followed; the repository's
     location left out), so an edited config is not taken for the one a result came from.
