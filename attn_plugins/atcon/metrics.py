@@ -9,7 +9,7 @@ from mmpretrain.evaluation import VOCMultiLabelMetric
 from mmpretrain.registry import METRICS
 
 from .collapse import all_present_f1, cross_image_correlation, label_prior, positive_rate
-from .localization import localization_iou
+from .localization import box_iou, localization_iou
 
 
 def _numpy(value) -> np.ndarray:
@@ -62,7 +62,10 @@ class AttentionLocalizationMetric(BaseMetric):
     frame: pack them after the pipeline's resize). The image scores the best IoU; 0 when the
     class has no box in the image (a wrong class cannot localise) or the map is all <= 0.
     Result keys: ``attention/loc_iou`` (mean IoU) and ``attention/loc_acc`` (fraction of
-    images with IoU >= ``iou_threshold``).
+    images with IoU >= ``iou_threshold``), and beside them the trivial answer's scores,
+    ``attention/loc_iou_whole_image`` and ``attention/loc_acc_whole_image``: the whole input
+    as the box, for the same explained class (a map that spreads over the image scores
+    these, so a map localises only where it beats them).
 
     Args:
         threshold (float): Fraction of the map maximum kept. Defaults to 0.2 (CAM).
@@ -96,15 +99,21 @@ class AttentionLocalizationMetric(BaseMetric):
                 "pack the boxes: PackInputs(algorithm_keys=('gt_bboxes', "
                 "'gt_bboxes_labels')) with a dataset that has them (VOCMultiLabelBoxes)")))
             labels = _numpy(_require(sample, 'gt_bboxes_labels', 'pack gt_bboxes_labels too'))
-            iou = localization_iou(cam, boxes.reshape(-1, 4)[labels.reshape(-1) == target],
-                                   image_size=sample['img_shape'], threshold=self.threshold,
+            class_boxes = boxes.reshape(-1, 4)[labels.reshape(-1) == target]
+            iou = localization_iou(cam, class_boxes, image_size=sample['img_shape'],
+                                   threshold=self.threshold,
                                    largest_component=self.largest_component)
-            self.results.append(iou)
+            height, width = sample['img_shape'][:2]
+            whole_image_iou = (float(box_iou([0, 0, width, height], class_boxes).max())
+                               if len(class_boxes) else 0.0)
+            self.results.append((iou, whole_image_iou))
 
-    def compute_metrics(self, results: List[float]) -> Dict[str, float]:
-        ious = np.asarray(results, dtype=np.float64)
+    def compute_metrics(self, results: List[tuple]) -> Dict[str, float]:
+        ious, whole_image_ious = np.asarray(results, dtype=np.float64).reshape(-1, 2).T
         return dict(loc_iou=float(ious.mean()),
-                    loc_acc=float((ious >= self.iou_threshold).mean()))
+                    loc_acc=float((ious >= self.iou_threshold).mean()),
+                    loc_iou_whole_image=float(whole_image_ious.mean()),
+                    loc_acc_whole_image=float((whole_image_ious >= self.iou_threshold).mean()))
 
 
 @METRICS.register_module()

@@ -71,7 +71,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 'evaluation',
              'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script',
              'train_pool', 'claims', 'transfer'}
-CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against'}
+CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against', 'trivial'}
+#: The verdict of a claim whose arm beats its baseline but not the trivial answer.
+DEGENERATE = 'degenerate: no better than the trivial answer'
 TRANSFER_KEYS = {'name', 'config', 'cfg_options', 'seeds'}
 ARM_KEYS = {'name', 'config', 'cfg_options', 'checkpoint', 'eval_config'}
 
@@ -682,6 +684,12 @@ def summarise_experiment(exp: Experiment, collected: Dict[str, Dict[int, dict]])
 def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dict]:
     """Each claim of the spec with the measured difference and its verdict.
 
+    A claim may name ``trivial``, the metric that scores a trivial answer on the same runs
+    (the F1 of answering "present" everywhere, the whole image as the box, the centre bias
+    as the saliency map): the arm is then also compared with it, and a claim reproduced
+    against the baseline by an arm that does not beat the trivial answer (the 95% interval
+    of arm - trivial wholly on the claimed side) gets the verdict :data:`DEGENERATE`.
+
     Args:
         exp (Experiment): The experiment (its ``claims``).
         table (dict): ``{metric: {arm: dict(values={seed: v}, ...)}}``.
@@ -689,7 +697,9 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
     Returns:
         list[dict]: The claim's keys plus ``against`` (the baseline unless named), ``n``
         (seeds of the arm / of ``against``), ``diff``, ``ci_low``, ``ci_high``, ``p`` and
-        ``verdict``; ``verdict`` is ``'not measured yet'`` while a side has no value.
+        ``verdict``; ``verdict`` is ``'not measured yet'`` while a side has no value. With
+        ``trivial``: ``trivial_mean`` and ``trivial_diff`` / ``trivial_ci_low`` /
+        ``trivial_ci_high`` (arm - trivial answer, over the arm's seeds), while measured.
     """
     judged = []
     for claim in exp.claims:
@@ -698,10 +708,21 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
         arm, other = rows.get(claim['arm']), rows.get(entry['against'])
         if arm is None or other is None:
             entry['verdict'] = 'not measured yet'
-        else:
-            comparison = compare(list(arm['values'].values()), list(other['values'].values()))
-            entry.update(comparison, n=[arm['n'], other['n']],
-                         verdict=claim_verdict(comparison, claim['direction']))
+            judged.append(entry)
+            continue
+        comparison = compare(list(arm['values'].values()), list(other['values'].values()))
+        entry.update(comparison, n=[arm['n'], other['n']],
+                     verdict=claim_verdict(comparison, claim['direction']))
+        trivial = table.get(claim.get('trivial'), {}).get(claim['arm'])
+        if trivial is not None:
+            seeds = [s for s in arm['values'] if s in trivial['values']]
+            versus = compare([arm['values'][s] for s in seeds],
+                             [trivial['values'][s] for s in seeds])
+            entry.update(trivial_mean=trivial['mean'], trivial_diff=versus['diff'],
+                         trivial_ci_low=versus['ci_low'], trivial_ci_high=versus['ci_high'])
+            if entry['verdict'] == 'reproduced' and \
+                    claim_verdict(versus, claim['direction']) != 'reproduced':
+                entry['verdict'] = DEGENERATE
         judged.append(entry)
     return judged
 
@@ -737,15 +758,24 @@ def markdown_report(report: dict, level: int = 1) -> str:
                  'Difference = arm mean - baseline mean, with its 95% interval (Welch) and the '
                  'two-sided Welch t-test p-value.\n')
     if report.get('claims'):
+        trivial = any('trivial' in claim for claim in report['claims'])
         lines += [f'\n{sub} Claims\n', '| paper | metric | arm vs | diff [95% CI] | p | '
-                  'verdict |', '|---|---|---|---|---|---|']
+                  + ('trivial answer: score; arm - it [95% CI] | ' if trivial else '')
+                  + 'verdict |', '|---|---|---|---|---|' + '---|' * (1 + trivial)]
         for claim in report['claims']:
             measured = claim['verdict'] != 'not measured yet'
             diff = (f'{claim["diff"]:+.2f} [{_fmt(claim["ci_low"])}, {_fmt(claim["ci_high"])}]'
                     if measured else '')
+            versus = ''
+            if 'trivial_mean' in claim:
+                versus = (f'{claim["trivial"]} {_fmt(claim["trivial_mean"])}; '
+                          f'{claim["trivial_diff"]:+.2f} [{_fmt(claim["trivial_ci_low"])}, '
+                          f'{_fmt(claim["trivial_ci_high"])}]')
             lines.append(f'| {claim["paper"]} ({claim["direction"]}) | {claim["metric"]} | '
                          f'{claim["arm"]} vs {claim["against"]} | {diff} | '
-                         f'{_fmt_p(claim["p"]) if measured else ""} | **{claim["verdict"]}** |')
+                         f'{_fmt_p(claim["p"]) if measured else ""} | '
+                         + (f'{versus} | ' if trivial else '')
+                         + f'**{claim["verdict"]}** |')
     headline = report.get('headline') or list(report['metrics'])
     for metric in [m for m in headline if m in report['metrics']]:
         lines += [f'\n{sub} {metric}\n', '| arm | mean ± std | per seed | diff vs baseline '

@@ -26,6 +26,7 @@ claims = [
     dict(arm='crop-only', metric='linear/top1', direction='higher',
          paper='the saliency-constrained crop alone already helps'),
     dict(arm='cast', metric='grounding/nss', direction='higher',
+         trivial='grounding/center_bias_nss',
          paper="CAST's Grad-CAM maps land on the objects"),
     dict(arm='cast', metric='transfer/voc-det/pascal_voc/AP50', direction='higher',
          paper='MoCo + CAST transfers better to VOC detection'),

@@ -72,6 +72,9 @@ def test_metrics_against_hand_computations():
     result = localization.evaluate(4)
     assert result['attention/loc_iou'] == pytest.approx((1 + 0.5 + 0 + 0) / 4)
     assert result['attention/loc_acc'] == pytest.approx(2 / 4)  # IoU 0.5 counts
+    # The whole 8x8 input as the box, for the same classes: boxes of area 16, 32, none, 16.
+    assert result['attention/loc_iou_whole_image'] == pytest.approx((16 + 32 + 0 + 16) / 64 / 4)
+    assert result['attention/loc_acc_whole_image'] == pytest.approx(1 / 4)
 
 
 def test_localization_metric_names_what_is_missing():

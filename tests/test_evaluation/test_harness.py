@@ -215,6 +215,44 @@ def test_claims_get_the_verdict_of_their_interval(experiment):
         load_experiment(str(bad))
 
 
+def test_a_claim_no_better_than_its_trivial_answer_is_degenerate(experiment):
+    """A claim reproduced against the baseline stays reproduced only when the arm also beats
+    the trivial answer's score on its own runs (interval computed here independently)."""
+    from attn_plugins.evaluation.harness import (DEGENERATE, load_experiment,
+                                                 markdown_report, summarise_experiment)
+
+    experiment.write_text(experiment.read_text() + """claims = [
+    dict(arm='method', metric='linear/top1', direction='higher', paper='beats a low floor',
+         trivial='floor/low'),
+    dict(arm='method', metric='linear/top1', direction='higher', paper='at the floor',
+         trivial='floor/high'),
+    dict(arm='method', metric='knn/top1', direction='higher', paper='kNN',
+         trivial='floor/low'),
+]
+""")
+    exp = load_experiment(str(experiment))
+    floors = {'floor/low': 50.0, 'floor/high': 64.5}  # method's linear: 64.0, 63.5, 65.5
+    collected = {arm: {seed: dict(metrics={'linear/top1': values['linear'][seed],
+                                           'knn/top1': values['knn'][seed], **floors},
+                                  corruption=None) for seed in range(3)}
+                 for arm, values in (('base', VALUES['base']), ('method', VALUES['method']))}
+    claims = summarise_experiment(exp, collected)['claims']
+    method = np.array(list(VALUES['method']['linear'].values()))
+    half = stats.t.ppf(0.975, 2) * method.std(ddof=1) / math.sqrt(3)  # the floor has no spread
+    for claim, floor in zip(claims, (50.0, 64.5)):
+        assert claim['trivial_mean'] == floor
+        assert claim['trivial_diff'] == pytest.approx(method.mean() - floor)
+        assert claim['trivial_ci_low'] == pytest.approx(method.mean() - floor - half)
+    assert method.mean() - 50.0 - half > 0 and claims[0]['verdict'] == 'reproduced'
+    assert method.mean() - 64.5 - half < 0 and claims[1]['verdict'] == DEGENERATE
+    # Not reproduced against the baseline: the trivial answer does not change the verdict.
+    assert claims[2]['verdict'] == 'not at this scale'
+    markdown = markdown_report(dict(summarise_experiment(exp, collected), headline=[]))
+    assert 'trivial answer: score; arm - it [95% CI]' in markdown
+    assert f'| floor/high 64.50; {method.mean() - 64.5:+.2f} [' in markdown
+    assert f'**{DEGENERATE}** |' in markdown
+
+
 def test_spec_errors_name_the_problem(tmp_path, experiment):
     from attn_plugins.evaluation.harness import load_experiment
 
