@@ -47,18 +47,22 @@ run folder that already holds a training from before keeps using it. A prerequis
 """
 import fcntl
 import functools
+import glob
 import hashlib
 import json
 import logging
 import math
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+import numpy as np
 from mmengine.config import Config
 from mmengine.logging import print_log
 
@@ -72,6 +76,8 @@ SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 
              'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script',
              'train_pool', 'claims', 'transfer'}
 CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against', 'trivial'}
+#: Prefix of the wall-time metrics (``wall/train_min``, ...).
+WALL = 'wall/'
 #: The verdict of a claim whose arm beats its baseline but not the trivial answer.
 DEGENERATE = 'degenerate: no better than the trivial answer'
 TRANSFER_KEYS = {'name', 'config', 'cfg_options', 'seeds'}
@@ -329,6 +335,51 @@ def _numeric_metrics(path: str, prefix: str) -> Dict[str, float]:
                 if isinstance(v, (int, float))}
 
 
+#: The time stamp that starts a line of an mmengine log file (``2026/12/04 02:58:46 - ...``).
+_LOG_STAMP = re.compile(r'^(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d) - mmengine')
+#: The iteration time of a training log line (``Epoch(train) [1][25/95] ... time: 0.5172``).
+_TRAIN_TIME = re.compile(r'\(train\).* time: ([0-9.]+)')
+
+
+def runner_log_times(work_dir: str, attempts: str = 'all') -> Optional[Dict[str, float]]:
+    """How long the mmengine Runners of a work dir took, read from their log files.
+
+    Each run of a Runner logs to ``<work_dir>/<YYYYmmdd_HHMMSS>/<YYYYmmdd_HHMMSS>.log``. Its
+    elapsed time is the last stamped line's time minus the first's: a killed run counts up
+    to its last line, and time the machine spent on other jobs (or paused) counts too. The
+    median of the logged training iteration times is the robust cost of one step.
+
+    Args:
+        work_dir (str): The work dir.
+        attempts (str): ``'all'`` sums the runs (a training resumed after a kill), ``'last'``
+            takes the latest only (a test, which reruns whole).
+
+    Returns:
+        dict | None: ``minutes`` (elapsed) and, when training lines were logged,
+        ``iteration_s`` (median seconds per training iteration); None without a stamped log.
+    """
+    if attempts not in ('all', 'last'):
+        raise ValueError(f"attempts must be 'all' or 'last', got {attempts!r}")
+    pattern = osp.join(glob.escape(work_dir), '[0-9]' * 8 + '_' + '[0-9]' * 6, '*.log')
+    minutes, iteration_s = [], []
+    for path in sorted(glob.glob(pattern)):
+        with open(path, errors='replace') as f:
+            lines = f.readlines()
+        stamps = [m.groups() for m in map(_LOG_STAMP.match, lines) if m]
+        if not stamps:
+            continue
+        first, last = (datetime(*map(int, s)) for s in (stamps[0], stamps[-1]))
+        minutes.append((last - first).total_seconds() / 60)
+        iteration_s.append([float(m.group(1)) for m in map(_TRAIN_TIME.search, lines) if m])
+    if not minutes:
+        return None
+    if attempts == 'last':
+        minutes, iteration_s = minutes[-1:], iteration_s[-1:]
+    times = [t for run in iteration_s for t in run]
+    return dict(minutes=sum(minutes), **({'iteration_s': float(np.median(times))}
+                                         if times else {}))
+
+
 class Harness:
     """Runs an experiment's trainings and evaluations, skipping what is done, and writes the
     comparison.
@@ -582,9 +633,37 @@ class Harness:
                 for item in self.exp.transfer:
                     metrics.update(self._transfer_metrics(arm, seed, item))
                 if metrics:
+                    metrics.update(self._wall_times(arm, seed))
                     collected.setdefault(arm.name, {})[seed] = dict(metrics=metrics,
                                                                     corruption=corruption)
         return collected
+
+    def _wall_times(self, arm: Arm, seed: int) -> Dict[str, float]:
+        """The run's costs as ``wall/...`` metrics: elapsed minutes of its training (every
+        attempt; shared with the experiments that pool it) with the median seconds per
+        training iteration, of ssl_eval (its own count), of the test (latest attempt) and of
+        each transfer (training plus latest test)."""
+        run_dir = self.run_dir(arm, seed)
+        wall = {}
+        if arm.checkpoint != 'random':
+            logged = runner_log_times(self.training_dirs(arm, seed)[0]) or {}
+            wall['train_min'] = logged.get('minutes')
+            wall['train_s_per_iter'] = logged.get('iteration_s')
+        path = osp.join(run_dir, 'eval', 'results.json')
+        if osp.isfile(path):
+            with open(path) as f:
+                seconds = json.load(f).get('seconds')
+            wall['eval_min'] = None if seconds is None else seconds / 60
+        if self.exp.test:
+            wall['test_min'] = (runner_log_times(osp.join(run_dir, 'test'), attempts='last')
+                                or {}).get('minutes')
+        for item in self.exp.transfer:
+            out_dir = self.transfer_dir(arm, seed, item['name'])
+            parts = [runner_log_times(osp.join(out_dir, 'train')),
+                     runner_log_times(osp.join(out_dir, 'test'), attempts='last')]
+            if None not in parts:
+                wall[f'transfer/{item["name"]}_min'] = sum(p['minutes'] for p in parts)
+        return {f'{WALL}{key}': value for key, value in wall.items() if value is not None}
 
     def _transfer_metrics(self, arm: Arm, seed: int, item: Mapping) -> Dict[str, float]:
         """A finished transfer's metrics, when it ran with the spec's current settings."""
@@ -613,7 +692,7 @@ class Harness:
         with open(osp.join(self.work_dir, 'results.md'), 'w') as f:
             f.write(markdown)
         metrics = [m for m in (self.exp.metrics or list(report['metrics']))
-                   if m in report['metrics']]
+                   if m in report['metrics'] and not m.startswith(WALL)]
         if metrics:
             from .plots import plot_seed_comparison
             plot_seed_comparison({m: {arm: entry['values'] for arm, entry in
@@ -776,7 +855,8 @@ def markdown_report(report: dict, level: int = 1) -> str:
                          f'{_fmt_p(claim["p"]) if measured else ""} | '
                          + (f'{versus} | ' if trivial else '')
                          + f'**{claim["verdict"]}** |')
-    headline = report.get('headline') or list(report['metrics'])
+    headline = report.get('headline') or [m for m in report['metrics']
+                                           if not m.startswith(WALL)]
     for metric in [m for m in headline if m in report['metrics']]:
         lines += [f'\n{sub} {metric}\n', '| arm | mean ± std | per seed | diff vs baseline '
                   '[95% CI] | p |', '|---|---|---|---|---|']
@@ -794,4 +874,18 @@ def markdown_report(report: dict, level: int = 1) -> str:
     missing = [m for m in headline if m not in report['metrics']]
     if missing:
         lines.append(f'\nNot measured yet: {", ".join(missing)}\n')
+    stages = sorted((m for m in report['metrics'] if m.startswith(WALL)),
+                    key=lambda m: (not m.startswith(f'{WALL}train'), m))
+    if stages:
+        lines += [f'\n{sub} Wall time\n', 'Per run, mean ± std over seeds, read from the logs: '
+                  'elapsed minutes of each stage (time the machine gave other jobs counts '
+                  'too) and the median seconds per training iteration.\n',
+                  '| arm | ' + ' | '.join(m[len(WALL):] for m in stages) + ' |',
+                  '|---|' + '---|' * len(stages)]
+        arms = list(dict.fromkeys(a for m in stages for a in report['metrics'][m]))
+        for arm in arms:
+            cells = [report['metrics'][m].get(arm) for m in stages]
+            lines.append(f'| {arm} | ' + ' | '.join(
+                '' if row is None else f'{_fmt(row["mean"])} ± {_fmt(row["std"])}'
+                for row in cells) + ' |')
     return '\n'.join(lines) + '\n'

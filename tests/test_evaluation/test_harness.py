@@ -253,6 +253,50 @@ def test_a_claim_no_better_than_its_trivial_answer_is_degenerate(experiment):
     assert f'**{DEGENERATE}** |' in markdown
 
 
+def test_wall_times_are_read_from_the_runner_logs(tmp_path):
+    """Elapsed minutes per attempt (first to last stamped line) summed for a resumed
+    training, the latest attempt alone for a test, the median iteration time; and the
+    report's wall-time table."""
+    from attn_plugins.evaluation.harness import markdown_report, runner_log_times
+
+    def attempt(stamp, lines):
+        folder = tmp_path / 'train' / stamp
+        folder.mkdir(parents=True)
+        (folder / f'{stamp}.log').write_text('\n'.join(lines) + '\n')
+
+    attempt('20261231_235000', [
+        '2026/12/31 23:50:00 - mmengine - INFO - Config: ...', 'not stamped: time: 9.0',
+        '2026/12/31 23:55:00 - mmengine - INFO - Epoch(train)   [1][25/95]  lr: 0.06  '
+        'eta: 0:10:00  time: 0.5000  data_time: 0.0030  loss: 6.9',
+        '2026/12/31 23:58:00 - mmengine - INFO - Epoch(train)   [1][50/95]  time: 0.7000',
+        '2027/01/01 00:20:00 - mmengine - INFO - Saving checkpoint at 1 epochs'])
+    attempt('20270101_010000', [
+        '2027/01/01 01:00:00 - mmengine - INFO - Epoch(val) [1][2/2]  time: 9.0000',
+        '2027/01/01 01:10:00 - mmengine - INFO - Epoch(train)   [2][25/95]  time: 0.6000',
+        '2027/01/01 01:15:30 - mmengine - INFO - Saving checkpoint at 2 epochs'])
+    (tmp_path / 'train' / 'not_a_run').mkdir()
+    assert runner_log_times(str(tmp_path / 'train')) == dict(minutes=30 + 15.5,
+                                                              iteration_s=0.6)
+    assert runner_log_times(str(tmp_path / 'train'), attempts='last') == dict(
+        minutes=15.5, iteration_s=0.6)
+    assert runner_log_times(str(tmp_path / 'nothing')) is None
+
+    def row(values):
+        return dict(values=dict(enumerate(values)), mean=float(np.mean(values)),
+                    std=float(np.std(values, ddof=1)), n=len(values))
+
+    report = dict(experiment='x', baseline='base', seeds=[0, 1], headline=['a'], claims=[],
+                  metrics={'a': dict(base=row([1.0, 2.0])),
+                           'wall/eval_min': dict(base=row([2.0, 4.0])),
+                           'wall/train_min': dict(base=row([30.0, 40.0]),
+                                                  method=row([50.0, 70.0]))})
+    markdown = markdown_report(report)
+    assert '| arm | train_min | eval_min |' in markdown
+    assert '| base | 35.00 ± 7.07 | 3.00 ± 1.41 |' in markdown
+    assert '| method | 60.00 ± 14.14 |  |' in markdown
+    assert '## wall/train_min' not in markdown  # not a headline metric
+
+
 def test_spec_errors_name_the_problem(tmp_path, experiment):
     from attn_plugins.evaluation.harness import load_experiment
 
