@@ -69,3 +69,19 @@ def test_missing_markers_and_folders_are_named(tmp_path):
         tool.main([str(results), '--readme', str(readme)])
     with pytest.raises(FileNotFoundError, match='nowhere/results.json not found'):
         tool.main([str(tmp_path / 'nowhere'), '--readme', str(readme)])
+
+
+def test_the_readme_results_section_is_what_its_command_writes():
+    """The README names the command that writes its results section; run with --check, that
+    command finds the section equal to what the committed result folders give."""
+    import re
+    import shlex
+
+    readme = (REPO_ROOT / 'README.md').read_text()
+    commands = re.findall(r'`python (tools/analysis/results_readme\.py [^`]+)`', readme)
+    runnable = [c for c in commands if 'RESULT_DIR' not in c]
+    assert len(runnable) == 1, f'the README should name one results_readme command: {commands}'
+    folders = shlex.split(runnable[0])[1:]
+    assert all((REPO_ROOT / folder / 'results.json').is_file() for folder in folders), folders
+    assert tool.main([str(REPO_ROOT / f) for f in folders]
+                     + ['--readme', str(REPO_ROOT / 'README.md'), '--check']) == 0
