@@ -5,6 +5,8 @@
 # Gaussian blur, spatter, saturate). The prerequisites train the CPU teacher on OSIE and
 # label the student's photos with it (skipped once their outputs exist). The students
 # pretrain on all BSDS500 photos, val included, so the grounding task is not held out here.
+# SimCLR was never shown to beat random weights at this scale: mocov2-vs-teacher-attn_cpu
+# tests the same three claims with MoCo v2 at the Caltech-101 scale where it does.
 #   python tools/analysis/harness.py configs/experiments/simclr-vs-teacher-attn-vs-cotrain_cpu.py
 _teacher = 'configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py'
 _teacher_ckpt = 'work_dirs/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu/epoch_10.pth'

@@ -1,8 +1,9 @@
 """The Caltech-101 CPU-scale arms on teacher maps: each differs from the one below it only in
 what its name says (crop-only: the crop and its saliency data; CAST: the grounding loss;
 teacher attention: the attention loss and the maps its views carry; CAST + teacher attention:
-the second loss), the teacher maps pair with the train images by path, and the arms with
-attention losses train through tools/train.py with every term."""
+the second loss; co-training: the attention loss's targets, human fixations of mixed-in
+images instead of the teacher's maps), the teacher maps pair with the train images by path,
+and the arms with attention losses train through tools/train.py with every term."""
 import json
 
 import cv2
@@ -22,6 +23,8 @@ TEACHER = ('configs/teacher_attention/'
            'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py')
 COMPOSED = ('configs/composed/'
             'cast-teacher-attn-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py')
+COTRAIN = ('configs/teacher_attention/'
+           'mocov2-cotrain_resnet18_1xb64-coslr-100e_caltech101-human_cpu.py')
 
 
 def load(path):
@@ -85,6 +88,26 @@ def test_each_arm_changes_only_what_its_name_says():
     assert composed['model'] == dict(cast['model'], attention_losses=dict(
         cast['model']['attention_losses'], teacher=teacher_loss))
 
+    # Co-training: the teacher-attention arm with the loss on human fixations, on MoCo v2's
+    # pool plus the teacher's own training images (never its held-out ones), through the same
+    # views at the view's size.
+    cotrain = load(COTRAIN)
+    for key in ('optim_wrapper', 'param_scheduler', 'train_cfg', 'randomness', 'auto_scale_lr'):
+        assert cotrain.get(key) == teacher.get(key), key
+    assert cotrain['model'] == dict(teacher['model'], attention_losses=dict(teacher=dict(
+        teacher_loss, target_key='fixation_density', fixation_key='fixation_map')))
+    assert {k: v for k, v in cotrain['train_dataloader'].items() if k != 'dataset'} == \
+        {k: v for k, v in teacher['train_dataloader'].items() if k != 'dataset'}
+    caltech, osie, scene = cotrain['train_dataloader']['dataset']['datasets']
+    for key in ('data_root', 'img_dirs', 'ann_file'):
+        assert caltech[key] == mocov2['train_dataloader']['dataset'][key]
+    assert (osie['type'], osie['split'], scene['type'], scene['split']) == (
+        'OSIEFixations', 'train', 'SceneSaliencyFixations', 'train')
+    for part in (caltech, osie, scene):
+        multiview = next(t for t in part['pipeline'] if t['type'] == 'SaliencyMultiView')
+        (crop, *rest), = multiview['transforms']
+        assert dict(crop, map_size=16) == teacher_crop and rest == teacher_rest
+
 
 def write_maps(tmp_path, count=16):
     """Maps (a bright centre box, at each image's size) for the first ``count`` train images,
@@ -140,3 +163,27 @@ def test_attention_arms_train_with_every_term(tmp_path, config, terms):
         if 'loss_cast' in terms:  # the centre boxes cover a quarter of each image
             assert entry['cast_valid'] > 0.5
         assert abs(entry['loss'] - sum(entry[term] for term in terms)) < 1e-4
+
+
+def test_cotraining_trains_on_human_fixations_and_unlabelled_images(tmp_path):
+    """8 unlabelled Caltech-101 images, 4 OSIE and 4 Scene training images: two steps, every
+    loss term finite, the attention terms from the human images only (the Caltech images
+    carry all-zero targets)."""
+    write_maps(tmp_path, 8)
+    work = tmp_path / 'work'
+    run_tool(['tools/train.py', COTRAIN, '--work-dir', work, '--cfg-options',
+              f'train_dataloader.dataset.datasets.0.ann_file={tmp_path / "list.txt"}',
+              'train_dataloader.dataset.datasets.1.indices=4',
+              'train_dataloader.dataset.datasets.2.indices=4',
+              'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
+              'train_dataloader.persistent_workers=False', 'model.queue_len=64',
+              'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'])
+    scalars = [json.loads(line) for line in
+               next(work.glob('*/vis_data/scalars.json')).read_text().splitlines()]
+    assert len(scalars) == 2  # 16 images, 8 per step
+    terms = ('loss_moco', 'loss_attn_kld', 'loss_attn_nss')
+    for entry in scalars:
+        assert all(np.isfinite(entry[term]) for term in terms)
+        assert abs(entry['loss'] - sum(entry[term] for term in terms)) < 1e-4
+    # 8 human images over two batches of 8: at least one batch trains the head on them
+    assert any(entry['loss_attn_kld'] > 0 for entry in scalars)

@@ -49,6 +49,7 @@ TEACHER_CPU = SIBLINGS[TEACHER_FULL]
 # with its experiment's other arms in tests/test_cast/test_caltech_scale_configs.py).
 MORE_CPU_SCALES = {
     STUDENT + 'mocov2-teacher-attn_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py',
+    STUDENT + 'mocov2-cotrain_resnet18_1xb64-coslr-100e_caltech101-human_cpu.py',
     STUDENT + 'supervised_resnet18_1xb64-coslr-30e_caltech101-64px_cpu.py',
     STUDENT + 'supervised-teacher-attn_resnet18_1xb64-coslr-30e_caltech101-64px_cpu.py'}
 RUN = ['train_cfg.max_epochs=1', 'default_hooks.logger.interval=1',

@@ -10,6 +10,13 @@
 # - salient_crop_dataset: CAST's saliency-constrained crop (at least 20% of the view salient);
 # - plain_crop_dataset: min_salient_fraction=0, MoCo v2's RandomResizedCrop that crops the map
 #   with the image (for a loss that reads the map, without CAST's crop).
+# And for co-training on human fixations instead of the teacher's maps:
+# - human_cotrain_dataset: the same unlabelled images without maps (all-zero targets, left out
+#   of the attention loss) plus the 1,000 training images of the default teacher's human data
+#   (OSIE 1-1600 minus its held-out 1601-1700, Scene 1-400), each resized to 128 px on its long
+#   side (as cheap as a Caltech image) with its fixations blurred by 0.03 of the width into a
+#   density, as the teacher was trained; both through the plain crop, maps at the view size.
+#   It replaces (does not merge into) the dataset of the config that takes it.
 teacher_maps_caltech101 = '{{fileDirname}}/../../../work_dirs/teacher_maps/caltech101'
 mocov2_photometric_steps = [
     dict(type='RandomApply',
@@ -42,4 +49,35 @@ plain_crop_dataset = dict(
         dict(type='SaliencyMultiView', num_views=2, transforms=[[
             dict(saliency_crop, min_salient_fraction=0.), *mocov2_photometric_steps]]),
         dict(type='PackSaliencyInputs'),
+    ])
+
+# (named apart from the data_root of the configs that take this base: bases may not share keys)
+shared_data_root = '{{$ATTN_DATA_ROOT:../shared/data}}/'
+plain_crop_views = [
+    dict(type='SaliencyMultiView', num_views=2, transforms=[[
+        dict(saliency_crop, min_salient_fraction=0., map_size=None),
+        *mocov2_photometric_steps]]),
+    dict(type='PackSaliencyInputs'),
+]
+human_fixation_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='SaliencyResize', scale=128, edge='long'),
+    dict(type='FixationsToDensity', sigma_frac=0.03),
+    dict(type='AddEmptyMaps', keys=('saliency', )),
+    *plain_crop_views,
+]
+human_cotrain_dataset = dict(
+    _delete_=True,  # it replaces a config's image-folder dataset, whose keys it has not
+    type='ConcatDataset',
+    datasets=[
+        dict(type='ImageFolder', data_root=shared_data_root, img_dirs=['caltech101/images'],
+             ann_file='caltech101/train.txt',
+             pipeline=[dict(type='LoadImageFromFile'),
+                       dict(type='AddEmptyMaps',
+                            keys=('saliency', 'fixation_density', 'fixation_points')),
+                       *plain_crop_views]),
+        dict(type='OSIEFixations', data_root=shared_data_root + 'osie/', split='train',
+             pipeline=human_fixation_pipeline),
+        dict(type='SceneSaliencyFixations', data_root=shared_data_root + 'scene_saliency/',
+             split='train', pipeline=human_fixation_pipeline),
     ])
