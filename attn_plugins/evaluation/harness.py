@@ -806,6 +806,28 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
     return judged
 
 
+def claims_verdict(claims: Sequence[dict]) -> str:
+    """One line for an experiment: how many of its claims each verdict got.
+
+    Args:
+        claims (Sequence[dict]): Judged claims (:func:`judge_claims`).
+
+    Returns:
+        str: e.g. ``'1 of 3 claims reproduced; 1 not at this scale; 1 contrary.'``
+
+    Example:
+        >>> claims_verdict([dict(verdict='reproduced'), dict(verdict='contrary'),
+        ...                 dict(verdict='reproduced')])
+        '2 of 3 claims reproduced; 1 contrary.'
+    """
+    counts = {}
+    for claim in claims:
+        counts[claim['verdict']] = counts.get(claim['verdict'], 0) + 1
+    others = [f'{n} {verdict}' for verdict, n in counts.items() if verdict != 'reproduced']
+    return '; '.join([f'{counts.get("reproduced", 0)} of {len(claims)} claims reproduced',
+                      *others]) + '.'
+
+
 def _fmt(value: float, digits: int = 2) -> str:
     return 'n/a' if value is None or (isinstance(value, float) and math.isnan(value)) \
         else f'{value:.{digits}f}'
@@ -837,6 +859,7 @@ def markdown_report(report: dict, level: int = 1) -> str:
                  'Difference = arm mean - baseline mean, with its 95% interval (Welch) and the '
                  'two-sided Welch t-test p-value.\n')
     if report.get('claims'):
+        lines.append(f'**Verdict**: {claims_verdict(report["claims"])}\n')
         trivial = any('trivial' in claim for claim in report['claims'])
         lines += [f'\n{sub} Claims\n', '| paper | metric | arm vs | diff [95% CI] | p | '
                   + ('trivial answer: score; arm - it [95% CI] | ' if trivial else '')

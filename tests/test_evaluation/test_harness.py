@@ -208,6 +208,8 @@ def test_claims_get_the_verdict_of_their_interval(experiment):
     markdown = markdown_report(report)
     assert '| method beats base (higher) | linear/top1 | method vs base | +3.33 [' in markdown
     assert '**contrary** |' in markdown
+    assert ('**Verdict**: 1 of 4 claims reproduced; 1 not at this scale; 1 contrary; '
+            '1 not measured yet.') in markdown
 
     bad = experiment.parent / 'bad_claim.py'
     bad.write_text(experiment.read_text().replace("against='random'", "against='nope'"))
