@@ -101,8 +101,16 @@ def test_harness_resumes_and_its_statistics_match_hand_computations(tmp_path, ex
     assert mce['method']['values'] == pytest.approx({'0': 40 / 49, '1': 40 / 49, '2': 40 / 49})
     assert mce['random']['mean'] == pytest.approx(80 / 49)
     assert mce['base']['values'] == pytest.approx({'0': 50 / 49, '1': 49 / 49, '2': 48 / 49})
+    # Wall times from the trainings' logs: the killed and resumed one counts both attempts.
+    train_min = report['metrics']['wall/train_min']
+    assert train_min['method']['values'] == {'0': 20.0, '1': 30.0, '2': 20.0}
+    assert train_min['base']['values'] == {'0': 20.0, '1': 20.0, '2': 20.0}
+    assert 'random' not in train_min
+    assert report['metrics']['wall/train_s_per_iter']['method']['values'] == pytest.approx(
+        {'0': 0.2, '1': 0.15, '2': 0.2})
     markdown = (work / 'results.md').read_text()
     assert '| method | 64.33 ± 1.04 (n=3) | 0: 64.00, 1: 63.50, 2: 65.50 | +3.33 [' in markdown
+    assert '| method | 23.33 ± 5.77 | 0.18 ± 0.03 |' in markdown
     assert (work / 'results.png').stat().st_size > 1000
 
 
