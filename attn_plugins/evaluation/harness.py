@@ -21,6 +21,7 @@ inheritance works: a full-scale spec can inherit its CPU sibling)::
     prerequisites = [dict(name='teacher', command=['tools/train.py', 'T.py'],
                           creates='work_dirs/T/epoch_10.pth')]   # run once, before all
     train_pool = 'work_dirs/experiments/trainings'   # optional: trainings shared by specs
+    results_dir = 'results/cast_vs_mocov2'     # optional: kept results, committed (below)
     claims = [dict(arm='cast', metric='linear/top1', direction='higher',   # optional
                    paper='CAST beats MoCo on ImageNet linear')]   # against='<arm>' too
     transfer = [dict(name='bccd-det',                 # optional: downstream fine-tuning
@@ -44,6 +45,16 @@ folder per distinct training (config, overrides, seed, training script) named
 several comparisons) train it once, and each evaluates it its own way in its run folder. A
 run folder that already holds a training from before keeps using it. A prerequisite without
 ``creates`` runs every time (for commands that skip their own finished work).
+
+With a ``results_dir`` (spec key or ``--results-dir``; a folder in the repository) the
+results outlive the work dir: every finished run (evaluated, tested and transferred as the
+spec asks) is kept as ``<results_dir>/runs/<arm>/seed<S>.json`` (its metrics, wall times and
+corruption accuracies, with what they depend on: the run's settings, the digests of its
+configs and its transfers' settings), and the report is written there too. On another
+machine, or after the work dir is gone, a kept run whose settings still match is not run
+again and counts in the report; one whose settings changed (an edited config) runs again and
+replaces its record. So an experiment longer than one machine's life is finished run by run,
+committing the folder in between.
 """
 import fcntl
 import functools
@@ -74,7 +85,7 @@ from ..robustness import CORRUPTIONS, corruption_errors
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 'evaluation',
              'metrics', 'prerequisites', 'train_script', 'eval_script', 'test_script',
-             'train_pool', 'claims', 'transfer'}
+             'train_pool', 'claims', 'transfer', 'results_dir'}
 CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against', 'trivial'}
 #: Prefix of the wall-time metrics (``wall/train_min``, ...).
 WALL = 'wall/'
@@ -123,6 +134,7 @@ class Experiment:
     test_script: str = 'tools/test.py'
     description: str = ''
     train_pool: Optional[str] = None
+    results_dir: Optional[str] = None
     claims: List[Dict] = field(default_factory=list)
     transfer: List[Dict] = field(default_factory=list)
 
@@ -216,8 +228,8 @@ def load_experiment(path: str, cfg_options: Optional[Mapping] = None,
         prerequisites=list(spec.get('prerequisites', [])),
         description=spec.get('description', ''),
         claims=list(spec.get('claims', [])),
-        **{k: spec[k] for k in ('train_script', 'eval_script', 'test_script', 'train_pool')
-           if k in spec})
+        **{k: spec[k] for k in ('train_script', 'eval_script', 'test_script', 'train_pool',
+                                'results_dir') if k in spec})
     all_names = set(names)
     for claim in exp.claims:
         bad = sorted(set(claim) - CLAIM_KEYS)
@@ -392,18 +404,23 @@ class Harness:
         cache_dir (str, optional): ssl_eval's feature cache (default ``<work_dir>/cache``).
         train_pool (str, optional): Folder of trainings shared between experiments (default:
             the spec's ``train_pool``; none: each run trains in its own folder).
+        results_dir (str, optional): Folder where finished runs and the report are kept
+            (default: the spec's ``results_dir``; none: the work dir only).
         command (str, optional): The command line that runs the experiment, stored in
             ``results.json`` so a table says how to regenerate it.
     """
 
     def __init__(self, experiment: Experiment, work_dir: str, python: str = sys.executable,
                  env: Optional[Dict[str, str]] = None, cache_dir: Optional[str] = None,
-                 train_pool: Optional[str] = None, command: Optional[str] = None) -> None:
+                 train_pool: Optional[str] = None, command: Optional[str] = None,
+                 results_dir: Optional[str] = None) -> None:
         self.exp = experiment
         self.command = command
         self.work_dir = osp.abspath(work_dir)
         pool = train_pool or experiment.train_pool
         self.train_pool = None if pool is None else osp.join(REPO_ROOT, pool)
+        kept = results_dir or experiment.results_dir
+        self.results_dir = None if kept is None else osp.join(REPO_ROOT, kept)
         self.python = python
         self.env = dict(os.environ, **(env or {}))
         self.env['PYTHONPATH'] = os.pathsep.join(filter(None, [REPO_ROOT,
@@ -594,7 +611,8 @@ class Harness:
                        *_options_args(options)], f'test {what}', osp.join(out_dir, 'test.log'))
 
     def run(self) -> dict:
-        """Prerequisites, then every (arm, seed) training and evaluation, then the report.
+        """Prerequisites, then every (arm, seed) training and evaluation that is not kept,
+        then the report.
 
         Returns:
             dict: The report (see :func:`summarise_experiment`).
@@ -603,10 +621,16 @@ class Harness:
         runs = [(arm, seed) for seed in self.exp.seeds for arm in self.exp.arms]
         start = time.time()
         for index, (arm, seed) in enumerate(runs):
+            if self.kept(arm, seed) is not None:
+                print_log(f'[harness] {arm.name} seed {seed}: kept in '
+                          f'{self.record_path(arm, seed)}', logger='current')
+                continue
             settings = self._check_settings(arm, seed)
             checkpoint = self.train(arm, seed, settings)
             self.evaluate(arm, seed, checkpoint)
             self.transfer(arm, seed, checkpoint)
+            if self.results_dir is not None:
+                self.keep(arm, seed)
             elapsed = time.time() - start
             print_log(f'[harness] {index + 1}/{len(runs)} runs done (elapsed {elapsed:.0f}s, '
                       f'ETA {elapsed / (index + 1) * (len(runs) - index - 1):.0f}s)',
@@ -614,28 +638,92 @@ class Harness:
         return self.report()
 
     # -- results -------------------------------------------------------------------------
-    def collect(self) -> Dict[str, Dict[int, dict]]:
-        """``{arm: {seed: results}}`` of every finished run; ``results`` holds ``metrics``
-        (ssl_eval's headline numbers plus ``test/<key>``) and the raw ``corruption`` result.
+    def is_finished(self, arm: Arm, seed: int) -> bool:
+        """Whether the run's work dir holds every result the spec asks for: the evaluation,
+        the test (of a trained arm) and each transfer that covers ``seed``."""
+        run_dir = self.run_dir(arm, seed)
+        if self.exp.tasks and not osp.isfile(osp.join(run_dir, 'eval_done.json')):
+            return False
+        if (self.exp.test and arm.checkpoint != 'random'
+                and not osp.isfile(osp.join(run_dir, 'test_metrics.json'))):
+            return False
+        return all(osp.isfile(osp.join(self.transfer_dir(arm, seed, item['name']),
+                                       'metrics.json'))
+                   for item in self.exp.transfer if seed in item['seeds'])
+
+    def run_results(self, arm: Arm, seed: int) -> Optional[dict]:
+        """One run's results in its work dir, or None when it has none.
+
+        Returns:
+            dict | None: ``metrics`` (ssl_eval's headline numbers, ``test/<key>``,
+            ``transfer/<name>/<key>`` and the ``wall/...`` times) and ``corruption`` (the raw
+            corruption result, or None).
         """
+        run_dir = self.run_dir(arm, seed)
+        metrics, corruption = {}, None
+        path = osp.join(run_dir, 'eval', 'results.json')
+        if osp.isfile(path) and osp.isfile(osp.join(run_dir, 'eval_done.json')):
+            with open(path) as f:
+                report = json.load(f)
+            metrics.update(report['metrics'])
+            corruption = report['tasks'].get('corruption')
+        metrics.update(_numeric_metrics(osp.join(run_dir, 'test_metrics.json'), 'test/'))
+        for item in self.exp.transfer:
+            metrics.update(self._transfer_metrics(arm, seed, item))
+        if not metrics:
+            return None
+        metrics.update(self._wall_times(arm, seed))
+        return dict(metrics=metrics, corruption=corruption)
+
+    def record_path(self, arm: Arm, seed: int) -> str:
+        """Where a finished run is kept (needs a ``results_dir``)."""
+        return osp.join(self.results_dir, 'runs', arm.name, f'seed{seed}.json')
+
+    def record_key(self, arm: Arm, seed: int) -> dict:
+        """What a kept run's results depend on: its settings, the digests of its configs and
+        the settings of its transfers."""
+        configs = {c: config_digest(c) for c in filter(None, (arm.config, arm.eval_config))}
+        transfers = {item['name']: self.transfer_settings(item) for item in self.exp.transfer
+                     if seed in item['seeds']}
+        return json.loads(json.dumps(dict(self.settings(arm, seed), config_digests=configs,
+                                          transfers=transfers)))
+
+    def keep(self, arm: Arm, seed: int) -> None:
+        """Write a finished run's results, with their key, to :meth:`record_path`."""
+        path = self.record_path(arm, seed)
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump(dict(key=self.record_key(arm, seed), **self.run_results(arm, seed)), f,
+                      indent=1)
+
+    def kept(self, arm: Arm, seed: int) -> Optional[dict]:
+        """The kept results of a run (as :meth:`run_results` gives them) when its record
+        exists and its key matches the current settings; None otherwise."""
+        if self.results_dir is None or not osp.isfile(self.record_path(arm, seed)):
+            return None
+        path = self.record_path(arm, seed)
+        with open(path) as f:
+            record = json.load(f)
+        key = self.record_key(arm, seed)
+        if record.get('key') != key:
+            changed = sorted(k for k in key if record.get('key', {}).get(k) != key[k])
+            print_log(f'[harness] {path} was made with other settings ({", ".join(changed)} '
+                      'differ): not counted; running the experiment runs it again',
+                      logger='current', level=logging.WARNING)
+            return None
+        return dict(metrics=record['metrics'], corruption=record.get('corruption'))
+
+    def collect(self) -> Dict[str, Dict[int, dict]]:
+        """``{arm: {seed: results}}`` of every run with results (:meth:`run_results`): from
+        the work dir when the run is finished there, else its kept record, else whatever
+        part of it the work dir holds."""
         collected: Dict[str, Dict[int, dict]] = {}
         for arm in self.exp.arms:
             for seed in self.exp.seeds:
-                run_dir = self.run_dir(arm, seed)
-                metrics, corruption = {}, None
-                path = osp.join(run_dir, 'eval', 'results.json')
-                if osp.isfile(path) and osp.isfile(osp.join(run_dir, 'eval_done.json')):
-                    with open(path) as f:
-                        report = json.load(f)
-                    metrics.update(report['metrics'])
-                    corruption = report['tasks'].get('corruption')
-                metrics.update(_numeric_metrics(osp.join(run_dir, 'test_metrics.json'), 'test/'))
-                for item in self.exp.transfer:
-                    metrics.update(self._transfer_metrics(arm, seed, item))
-                if metrics:
-                    metrics.update(self._wall_times(arm, seed))
-                    collected.setdefault(arm.name, {})[seed] = dict(metrics=metrics,
-                                                                    corruption=corruption)
+                results = None if self.is_finished(arm, seed) else self.kept(arm, seed)
+                results = results or self.run_results(arm, seed)
+                if results:
+                    collected.setdefault(arm.name, {})[seed] = results
         return collected
 
     def _wall_times(self, arm: Arm, seed: int) -> Dict[str, float]:
@@ -681,23 +769,25 @@ class Harness:
         return _numeric_metrics(osp.join(out_dir, 'metrics.json'), f'transfer/{item["name"]}/')
 
     def report(self) -> dict:
-        """Write ``results.json``, ``results.md`` and ``results.png`` from what is done."""
+        """Write ``results.json``, ``results.md`` and ``results.png`` from what is done, into
+        the work dir and the results dir."""
         report = summarise_experiment(self.exp, self.collect())
         if self.command:
             report['command'] = self.command
-        os.makedirs(self.work_dir, exist_ok=True)
-        with open(osp.join(self.work_dir, 'results.json'), 'w') as f:
-            json.dump(report, f, indent=1)
         markdown = markdown_report(report)
-        with open(osp.join(self.work_dir, 'results.md'), 'w') as f:
-            f.write(markdown)
         metrics = [m for m in (self.exp.metrics or list(report['metrics']))
                    if m in report['metrics'] and not m.startswith(WALL)]
-        if metrics:
-            from .plots import plot_seed_comparison
-            plot_seed_comparison({m: {arm: entry['values'] for arm, entry in
-                                      report['metrics'][m].items()} for m in metrics},
-                                 osp.join(self.work_dir, 'results.png'), self.exp.baseline)
+        for folder in filter(None, (self.work_dir, self.results_dir)):
+            os.makedirs(folder, exist_ok=True)
+            with open(osp.join(folder, 'results.json'), 'w') as f:
+                json.dump(report, f, indent=1)
+            with open(osp.join(folder, 'results.md'), 'w') as f:
+                f.write(markdown)
+            if metrics:
+                from .plots import plot_seed_comparison
+                plot_seed_comparison({m: {arm: entry['values'] for arm, entry in
+                                          report['metrics'][m].items()} for m in metrics},
+                                     osp.join(folder, 'results.png'), self.exp.baseline)
         print(markdown)
         return report
 

@@ -9,6 +9,7 @@ description = ('CAST + teacher attention vs its parts vs MoCo v2 (ResNet-50, COC
                'epochs).')
 prerequisites = []  # COCO's saliency maps are the dataset config's
 _composed = 'configs/composed/cast-teacher-attn-mocov2_resnet50_8xb32-coslr-200e_coco.py'
+results_dir = None  # the CPU spec's kept runs are not this scale's
 arms = [
     dict(name='mocov2', config='configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py'),
     dict(name='cast', config='configs/cast/cast-mocov2_resnet50_8xb32-coslr-200e_coco.py'),

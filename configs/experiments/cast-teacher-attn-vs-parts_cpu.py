@@ -12,6 +12,7 @@ name = 'cast-teacher-attn-vs-parts_cpu'
 description = ('CAST + teacher attention vs CAST vs teacher attention vs MoCo v2 (ResNet-18, '
                'unlabelled Caltech-101 train with the default teacher\'s maps, 100 epochs, '
                '64 px).')
+results_dir = 'results/cast_teacher_attn_vs_parts_caltech101'  # finished runs kept here (committed)
 arms = [
     dict(name='mocov2',
          config='configs/mocov2/mocov2_resnet18_1xb64-coslr-100e_caltech101-unlabelled_cpu.py'),

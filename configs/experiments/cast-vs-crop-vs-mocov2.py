@@ -8,6 +8,7 @@ description = 'CAST vs saliency crops only vs MoCo v2 (ResNet-50, COCO, 200 epoc
 prerequisites = []  # COCO's saliency maps are the dataset config's
 transfer = [dict(name='voc-det', config='configs/benchmarks/mmdetection/'
                  'faster-rcnn_r50-c4_8xb2-ms-24k_voc0712.py')]
+results_dir = None  # the CPU spec's kept runs are not this scale's
 arms = [
     dict(name='mocov2', config='configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py'),
     dict(name='crop-only',

@@ -19,6 +19,7 @@ baseline = 'mocov2'
 seeds = [0, 1, 2]
 cfg_options = dict()
 train_pool = 'work_dirs/experiments/trainings'
+results_dir = 'results/cast_vs_crop_vs_mocov2_caltech101'  # finished runs kept here (committed)
 prerequisites = [
     dict(name='teacher-maps',
          command=['tools/gen_saliency.py', '--teacher', 'default', '--images',

@@ -8,6 +8,7 @@ _base_ = ['./mocov2-vs-teacher-attn_cpu.py']
 name = 'mocov2-vs-teacher-attn'
 description = 'MoCo v2 vs MoCo v2 + teacher attention (ResNet-50, ImageNet, 200 epochs).'
 prerequisites = []  # the teacher's ImageNet maps are the dataset config's
+results_dir = None  # the CPU spec's kept runs are not this scale's
 arms = [
     dict(name='random', checkpoint='random',
          config='configs/mocov2/mocov2_resnet50_8xb32-coslr-200e_in1k.py'),

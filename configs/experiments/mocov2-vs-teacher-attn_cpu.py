@@ -13,6 +13,7 @@ name = 'mocov2-vs-teacher-attn_cpu'
 description = ('MoCo v2 vs MoCo v2 + teacher attention vs co-training on human fixations '
                '(ResNet-18, unlabelled Caltech-101 train with the default teacher\'s maps or '
                'OSIE + Scene train\'s fixations mixed in, 100 epochs, 64 px).')
+results_dir = 'results/mocov2_vs_teacher_attn_caltech101'  # finished runs kept here (committed)
 arms = [
     dict(name='random', checkpoint='random', config='configs/mocov2/'
          'mocov2_resnet18_1xb64-coslr-100e_caltech101-unlabelled_cpu.py'),

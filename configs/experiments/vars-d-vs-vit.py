@@ -4,6 +4,7 @@
 _base_ = ['./vars-d-vs-vit_cpu.py']
 name = 'vars-d-vs-vit'
 description = 'VARS-D ViT-S/16 vs ViT-S/16 (ImageNet, 300 epochs).'
+results_dir = None  # the CPU spec's kept runs are not this scale's
 arms = [
     dict(name='vit', config='configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k.py',
          cfg_options={'model.backbone.attn_cfgs': None}),

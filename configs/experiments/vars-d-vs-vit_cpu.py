@@ -9,9 +9,10 @@
 name = 'vars-d-vs-vit_cpu'
 description = 'VARS-D ViT vs self-attention ViT (Caltech-101, 32 px, 30 epochs).'
 baseline = 'vit'
-seeds = [0, 1, 2]
+seeds = [0, 1, 2, 3, 4]  # runs of minutes: the protocol's 5 seeds
 cfg_options = dict()
 train_pool = 'work_dirs/experiments/trainings'
+results_dir = 'results/vars_d_vs_vit_caltech101'  # finished runs kept here (committed)
 _config = 'configs/vars/vars-d_vit-tiny-p4_1xb64-coslr-30e_caltech101-32px_cpu.py'
 arms = [
     dict(name='vit', config=_config, cfg_options={'model.backbone.attn_cfgs': None}),

@@ -416,3 +416,65 @@ def test_transfer_fine_tunes_each_run_once_from_its_checkpoint(tmp_path, experim
     assert rows['random']['values'] == {'0': 60.0, '1': 61.0}
     assert rows['method']['diff'] == pytest.approx(np.mean([74.0, 75.5]) - np.mean([70, 71]))
     assert 'transfer/det/coco/bbox_mAP_copypaste' not in report['metrics']  # a string
+
+
+def test_kept_results_outlive_the_work_dir(tmp_path, experiment):
+    """With a results dir every finished run is kept as a small record: with the work dir
+    gone (another machine), the same command runs only the runs not kept and reports the
+    kept ones too; a run whose config changed since runs again; a re-scaled command
+    (--cfg-options) does not use the spec's results dir."""
+    log, kept = tmp_path / 'calls.log', tmp_path / 'kept'
+    env = dict(FAKE_LOG=str(log))
+
+    def harness(work, *extra):
+        return run_tool(['tools/analysis/harness.py', experiment, '--work-dir', tmp_path / work,
+                         '--results-dir', kept, *extra], env=env)
+
+    harness('work1', '--seeds', '0', '1')
+    records = sorted(p.relative_to(kept).as_posix() for p in kept.glob('runs/*/*.json'))
+    assert records == [f'runs/{arm}/seed{s}.json' for arm in ('base', 'method', 'random')
+                       for s in (0, 1)]
+    record = json.loads((kept / 'runs' / 'method' / 'seed1.json').read_text())
+    assert record['metrics']['linear/top1'] == VALUES['method']['linear'][1]
+    assert record['metrics']['wall/train_min'] == 20.0  # read from the logs before they go
+    assert record['key']['cfg_options'] == {'train_cfg.max_epochs': 3, 'model.queue_len': 512,
+                                            'randomness.seed': 1}
+    assert (json.loads((kept / 'results.json').read_text())['metrics']
+            == json.loads((tmp_path / 'work1' / 'results.json').read_text())['metrics'])
+
+    # Another machine: no work1. Only seed 2 runs; the report counts all three seeds.
+    before = len(calls(log))
+    proc = harness('work2')
+    assert [(c['script'], c['arm'], c['seed']) for c in calls(log)[before:]] == [
+        ('train', 'base', 2), ('eval', 'base', 2), ('train', 'method', 2),
+        ('eval', 'method', 2), ('eval', 'rand', 2)]
+    assert f'base seed 0: kept in {kept / "runs" / "base" / "seed0.json"}' in proc.stdout
+    report = json.loads((tmp_path / 'work2' / 'results.json').read_text())
+    linear = report['metrics']['linear/top1']['method']
+    assert linear['values'] == {'0': 64.0, '1': 63.5, '2': 65.5}
+    assert linear['p'] == pytest.approx(stats.ttest_ind(
+        list(VALUES['method']['linear'].values()), list(VALUES['base']['linear'].values()),
+        equal_var=False).pvalue)
+    assert report['metrics']['wall/train_min']['base']['values'] == {
+        '0': 20.0, '1': 20.0, '2': 20.0}
+    mce = report['metrics']['corruption/mce']['method']['values']  # kept corruption cells
+    assert mce == pytest.approx({'0': 40 / 49, '1': 40 / 49, '2': 40 / 49})
+
+    # The method's config changed: its three runs go again, the others stay kept.
+    method = tmp_path / 'method.py'
+    method.write_text(method.read_text() + 'epochs = 5\n')
+    before = len(calls(log))
+    proc = harness('work3')
+    assert [(c['script'], c['arm'], c['seed']) for c in calls(log)[before:]] == [
+        (script, 'method', s) for s in (0, 1, 2) for script in ('train', 'eval')]
+    assert 'was made with other settings (config_digests differ)' in proc.stdout
+    proc = run_tool(['tools/analysis/harness.py', experiment, '--results-dir', kept,
+                     '--dry-run'], env=env)
+    assert proc.stdout.count('[kept in ') == 9
+
+    # The spec's own results dir: used by the plain command, not by a re-scaled one.
+    experiment.write_text(experiment.read_text() + f'results_dir = {str(kept)!r}\n')
+    dry = ['tools/analysis/harness.py', experiment, '--dry-run']
+    assert run_tool(dry, env=env).stdout.count('[kept in ') == 9
+    rescaled = run_tool(dry + ['--cfg-options', 'train_cfg.max_epochs=3'], env=env)
+    assert rescaled.stdout.count('[kept in ') == 0

@@ -13,6 +13,11 @@ Rerunning the same command skips every finished training and evaluation, so it i
 an interrupted experiment resumes. A run folder remembers its settings: changing the scale
 (--cfg-options) needs another --work-dir.
 
+A spec with a results_dir (a folder in the repository) keeps every finished run there as a
+small JSON file, and the report beside them: commit the folder, and the same command on
+another machine (or after work_dirs/ is gone) runs only the runs not kept yet. A re-scaled
+command (--cfg-options or --work-dir) keeps nothing unless --results-dir is given.
+
 Examples:
     # the whole experiment at CPU scale
     python tools/analysis/harness.py configs/experiments/cast-vs-crop-vs-mocov2_cpu.py
@@ -49,6 +54,9 @@ def parse_args(argv=None):
                         '<work-dir>/cache)')
     parser.add_argument('--train-pool', help='folder of trainings shared between experiments '
                         '(default: the spec\'s train_pool, else each run folder)')
+    parser.add_argument('--results-dir', help='folder where finished runs and the report are '
+                        'kept (default: the spec\'s results_dir, unless --cfg-options or '
+                        '--work-dir re-scale the experiment)')
     parser.add_argument('--dry-run', action='store_true',
                         help='list the runs and what is done, run nothing')
     parser.add_argument('--report-only', action='store_true',
@@ -69,11 +77,18 @@ def main(argv=None):
     given = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
     command = ' '.join(['python', 'tools/analysis/harness.py',
                         *map(shlex.quote, [a for a in given if a != '--report-only'])])
+    # The spec's results dir holds the spec's own runs: a re-scaled run must not replace them.
+    if args.results_dir is None and (args.cfg_options or args.work_dir):
+        exp.results_dir = None
     harness = Harness(exp, work_dir, cache_dir=args.cache_dir, train_pool=args.train_pool,
-                      command=command)
+                      command=command, results_dir=args.results_dir)
     if args.dry_run:
         for seed in exp.seeds:
             for arm in exp.arms:
+                if harness.kept(arm, seed) is not None:
+                    print(f'{arm.name:>24} seed {seed}: {arm.config} '
+                          f'[kept in {harness.record_path(arm, seed)}]')
+                    continue
                 trained = harness.is_trained(arm, seed)
                 evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
                 transfers = [f'{item["name"]} ' + ('transferred' if osp.isfile(osp.join(
