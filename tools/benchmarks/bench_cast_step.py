@@ -9,6 +9,10 @@ Grad-CAM loss. The goal is at most 1.3x MoCo's time.
 Memory: the bytes autograd saves for backward during the step's forward (its activation
 peak), on any device; on CUDA also the peak allocated memory.
 
+With --bf16 each step is also timed under bfloat16 autocast (the forward and loss; weights
+and optimizer stay float32) and the speed-up over float32 printed: on a CPU with AMX or
+AVX512-BF16 that is what mixed precision would save a CPU training of these models.
+
 Examples:
     # the README's measurement: one CPU thread, CPU configs of the CAST comparison
     python tools/benchmarks/bench_cast_step.py --batch-size 32 --size 96 --threads 1
@@ -17,6 +21,11 @@ Examples:
     python tools/benchmarks/bench_cast_step.py --size 224 --iters 20 \
         --cast-config configs/cast/cast-mocov2_resnet50_8xb32-coslr-200e_coco.py \
         --moco-config configs/cast/mocov2_resnet50_8xb32-coslr-200e_coco.py
+
+    # the CPU comparison's models at its scale, float32 against bfloat16 autocast
+    python tools/benchmarks/bench_cast_step.py --batch-size 64 --size 64 --bf16 \
+        --cast-config configs/cast/cast-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py \
+        --moco-config configs/mocov2/mocov2_resnet18_1xb64-coslr-100e_caltech101-unlabelled_cpu.py
 
     # CAST on MoCo v3 with a VARS-D ViT-S/16 against MoCo v3 alone
     python tools/benchmarks/bench_cast_step.py --size 224 --batch-size 4 --iters 3 \
@@ -44,6 +53,8 @@ def parse_args(argv=None):
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     parser.add_argument('--device', help='default: cuda if torch sees a GPU, else cpu')
+    parser.add_argument('--bf16', action='store_true',
+                        help='also time each step under bfloat16 autocast')
     args = parser.parse_args(argv)
     if args.device is None:
         import torch  # after parsing: --help answers without it
@@ -102,13 +113,16 @@ def main(argv=None):
     optimizers = {name: torch.optim.SGD(m.parameters(), lr=1e-3, momentum=0.9)
                   for name, m in models.items()}
 
-    def step(name):
+    def step(name, bf16=False):
         optimizers[name].zero_grad()
-        loss, _ = models[name].parse_losses(models[name].loss(views, samples))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            loss, _ = models[name].parse_losses(models[name].loss(views, samples))
         loss.backward()
         optimizers[name].step()
 
     steps = {name: (lambda n=name: step(n)) for name in models}
+    if args.bf16:
+        steps.update({f'{name} bf16': (lambda n=name: step(n, bf16=True)) for name in models})
     medians = interleaved_medians(steps, args.iters, args.warmup, device)
     saved = {name: saved_tensor_bytes(lambda m=m: m.parse_losses(m.loss(views, samples))[0])
              for name, m in models.items()}
@@ -117,7 +131,7 @@ def main(argv=None):
     print(f'{"step":<8}{"ms (median)":>14}{"saved MiB":>12}'
           + (f'{"peak MiB":>11}' if device.type == 'cuda' else ''))
     peaks = {}
-    for name in models:
+    for name in models:  # memory in float32
         line = f'{name:<8}{medians[name] * 1e3:>14.1f}{saved[name] / 2**20:>12.1f}'
         if device.type == 'cuda':
             peaks[name] = cuda_peak_bytes(steps[name], device)
@@ -127,6 +141,12 @@ def main(argv=None):
     print(f'saved-activation ratio CAST / MoCo = {saved["CAST"] / saved["MoCo"]:.2f}x')
     if peaks:
         print(f'peak-memory ratio CAST / MoCo = {peaks["CAST"] / peaks["MoCo"]:.2f}x')
+    if args.bf16:
+        for name in models:
+            print(f'{name} bf16: {medians[f"{name} bf16"] * 1e3:.1f} ms, speed-up over float32 '
+                  f'{medians[name] / medians[f"{name} bf16"]:.2f}x')
+        print(f'time ratio CAST / MoCo in bf16 = '
+              f'{medians["CAST bf16"] / medians["MoCo bf16"]:.2f}x')
 
 
 if __name__ == '__main__':
