@@ -611,8 +611,7 @@ class Harness:
                        *_options_args(options)], f'test {what}', osp.join(out_dir, 'test.log'))
 
     def run(self) -> dict:
-        """Prerequisites, then every (arm, seed) training and evaluation that is not kept,
-        then the report.
+        """Prerequisites, then every (arm, seed) run (:meth:`run_one`), then the report.
 
         Returns:
             dict: The report (see :func:`summarise_experiment`).
@@ -621,21 +620,32 @@ class Harness:
         runs = [(arm, seed) for seed in self.exp.seeds for arm in self.exp.arms]
         start = time.time()
         for index, (arm, seed) in enumerate(runs):
-            if self.kept(arm, seed) is not None:
-                print_log(f'[harness] {arm.name} seed {seed}: kept in '
-                          f'{self.record_path(arm, seed)}', logger='current')
-                continue
-            settings = self._check_settings(arm, seed)
-            checkpoint = self.train(arm, seed, settings)
-            self.evaluate(arm, seed, checkpoint)
-            self.transfer(arm, seed, checkpoint)
-            if self.results_dir is not None:
-                self.keep(arm, seed)
-            elapsed = time.time() - start
-            print_log(f'[harness] {index + 1}/{len(runs)} runs done (elapsed {elapsed:.0f}s, '
-                      f'ETA {elapsed / (index + 1) * (len(runs) - index - 1):.0f}s)',
-                      logger='current')
+            if self.run_one(arm, seed):
+                elapsed = time.time() - start
+                print_log(f'[harness] {index + 1}/{len(runs)} runs done (elapsed '
+                          f'{elapsed:.0f}s, ETA '
+                          f'{elapsed / (index + 1) * (len(runs) - index - 1):.0f}s)',
+                          logger='current')
         return self.report()
+
+    def run_one(self, arm: Arm, seed: int) -> bool:
+        """Train, evaluate and transfer one run, skipping what is done, unless it is kept;
+        keep it when there is a results dir.
+
+        Returns:
+            bool: False when the run was kept and nothing ran.
+        """
+        if self.kept(arm, seed) is not None:
+            print_log(f'[harness] {arm.name} seed {seed}: kept in '
+                      f'{self.record_path(arm, seed)}', logger='current')
+            return False
+        settings = self._check_settings(arm, seed)
+        checkpoint = self.train(arm, seed, settings)
+        self.evaluate(arm, seed, checkpoint)
+        self.transfer(arm, seed, checkpoint)
+        if self.results_dir is not None:
+            self.keep(arm, seed)
+        return True
 
     # -- results -------------------------------------------------------------------------
     def is_finished(self, arm: Arm, seed: int) -> bool:
@@ -790,6 +800,31 @@ class Harness:
                                      osp.join(folder, 'results.png'), self.exp.baseline)
         print(markdown)
         return report
+
+
+def run_together(harnesses: Sequence[Harness]) -> List[dict]:
+    """Run experiments that share trainings (through one train pool) one training at a time:
+    for each seed, each arm in the order the experiments first name it, every experiment
+    with that arm runs it (the first trains it, the others evaluate the pooled checkpoint)
+    before the next training starts. A machine that stops between trainings thus leaves
+    every experiment's evaluation of the finished trainings done (and kept).
+
+    Args:
+        harnesses (Sequence[Harness]): One per experiment.
+
+    Returns:
+        list[dict]: Each experiment's report.
+    """
+    for harness in harnesses:
+        harness.prerequisites()
+    seeds = list(dict.fromkeys(s for h in harnesses for s in h.exp.seeds))
+    names = list(dict.fromkeys(a.name for h in harnesses for a in h.exp.arms))
+    for seed in seeds:
+        for name in names:
+            for harness in harnesses:
+                if seed in harness.exp.seeds and name in [a.name for a in harness.exp.arms]:
+                    harness.run_one(harness.exp.arm(name), seed)
+    return [harness.report() for harness in harnesses]
 
 
 def add_mce(exp: Experiment, collected: Dict[str, Dict[int, dict]]) -> None:

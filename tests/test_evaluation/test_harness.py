@@ -478,3 +478,43 @@ def test_kept_results_outlive_the_work_dir(tmp_path, experiment):
     assert run_tool(dry, env=env).stdout.count('[kept in ') == 9
     rescaled = run_tool(dry + ['--cfg-options', 'train_cfg.max_epochs=3'], env=env)
     assert rescaled.stdout.count('[kept in ') == 0
+
+
+def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
+    """Several specs in one command: per seed, each arm (in the order the specs first name
+    it) is trained once and evaluated by every spec that has it before the next training;
+    --arms keeps the named arms (and each baseline) of the specs that have them; each
+    experiment has its folder in --work-dir, and its report's command is its spec's own."""
+    log, pool = tmp_path / 'calls.log', tmp_path / 'pool'
+    other = tmp_path / 'other_experiment.py'
+    other.write_text(experiment.read_text().replace("name = 'fake'", "name = 'other'").replace(
+        "dict(name='method'", "dict(name='other-method'").replace(
+        "{'model.queue_len': 512}", "{'model.queue_len': 256}"))
+    env = dict(FAKE_LOG=str(log))
+    work = tmp_path / 'work'
+    proc = run_tool(['tools/analysis/harness.py', experiment, other, '--seeds', '0', '1',
+                     '--train-pool', pool, '--arms', 'method', 'other-method', 'random',
+                     '--work-dir', work],
+                    env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    order = [(c['script'], c['arm'], c['seed'], c.get('options', {}).get('model.queue_len'))
+             for c in calls(log)]
+    for seed in (0, 1):
+        assert order[9 * seed:9 * seed + 9] == [
+            ('train', 'base', seed, None), ('eval', 'base', seed, None),
+            ('eval', 'base', seed, None),
+            ('train', 'method', seed, '512'), ('eval', 'method', seed, None),
+            ('eval', 'rand', seed, None), ('eval', 'rand', seed, None),
+            ('train', 'method', seed, '256'), ('eval', 'method', seed, None)]
+    assert len(order) == 18
+    for name, spec in (('fake', experiment), ('other', other)):
+        report = json.loads((work / name / 'results.json').read_text())
+        assert report['command'] == (f'python tools/analysis/harness.py {spec} --seeds 0 1 '
+                                     f'--train-pool {pool} --arms method other-method random '
+                                     f'--work-dir {work}')
+        assert sorted(report['metrics']['linear/top1']) == (
+            ['base', 'method', 'random'] if name == 'fake' else
+            ['base', 'other-method', 'random'])
+    proc = run_tool(['tools/analysis/harness.py', experiment, other, '--arms', 'nothing'],
+                    env=env, check=False)
+    assert proc.returncode != 0 and "no experiment has an arm named ['nothing']" in proc.stderr

@@ -28,6 +28,12 @@ Examples:
         param_scheduler.0.T_max=60 param_scheduler.0.end=60 \\
         --work-dir work_dirs/experiments/mocov2-vs-random_60e
 
+    # experiments that share trainings, together: each training is evaluated by every
+    # experiment that has its arm before the next training starts
+    python tools/analysis/harness.py configs/experiments/cast-vs-crop-vs-mocov2_cpu.py \\
+        configs/experiments/mocov2-vs-teacher-attn_cpu.py \\
+        configs/experiments/cast-teacher-attn-vs-parts_cpu.py
+
     # what would run, without running it; the table of what is done so far
     python tools/analysis/harness.py EXPERIMENT --dry-run
     python tools/analysis/harness.py EXPERIMENT --report-only
@@ -44,12 +50,16 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Seeded method-vs-baseline experiment: train, evaluate, compare.',
         epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('experiment', help='experiment spec (configs/experiments/*.py)')
-    parser.add_argument('--work-dir', help='default: work_dirs/experiments/<name>')
+    parser.add_argument('experiments', nargs='+', metavar='EXPERIMENT',
+                        help='experiment spec (configs/experiments/*.py); several that share '
+                        'trainings run together, one training at a time')
+    parser.add_argument('--work-dir', help='default: work_dirs/experiments/<name>; with '
+                        'several experiments, the folder of their <name> folders')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
                         help='overrides for every arm (re-scaling), after the spec\'s own')
     parser.add_argument('--seeds', nargs='+', type=int, help='replace the spec\'s seeds')
-    parser.add_argument('--arms', nargs='+', help='run only these arms (and the baseline)')
+    parser.add_argument('--arms', nargs='+', help='run only these arms (and the baseline) of '
+                        'each experiment that has one of them')
     parser.add_argument('--cache-dir', help='ssl_eval feature cache (default: '
                         '<work-dir>/cache)')
     parser.add_argument('--train-pool', help='folder of trainings shared between experiments '
@@ -64,48 +74,86 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    from attn_plugins.evaluation.harness import Harness, load_experiment
+def load(args, path):
+    """The experiment ``path`` with the command line's overrides, or None when ``--arms``
+    names none of its arms."""
+    from attn_plugins.evaluation.harness import load_experiment
 
-    try:
-        exp = load_experiment(args.experiment, args.cfg_options, args.seeds, args.arms)
-    except (FileNotFoundError, ValueError) as error:
-        raise SystemExit(f'[harness] {error}')
-    work_dir = args.work_dir or osp.join('work_dirs', 'experiments', exp.name)
-    # The command that produced the runs, kept in results.json (without --report-only).
-    given = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
-    command = ' '.join(['python', 'tools/analysis/harness.py',
-                        *map(shlex.quote, [a for a in given if a != '--report-only'])])
+    arms = args.arms
+    if arms and len(args.experiments) > 1:
+        names = [arm.name for arm in load_experiment(path).arms]
+        arms = [name for name in arms if name in names]
+        if not arms:
+            return None
+    exp = load_experiment(path, args.cfg_options, args.seeds, arms)
     # The spec's results dir holds the spec's own runs: a re-scaled run must not replace them.
     if args.results_dir is None and (args.cfg_options or args.work_dir):
         exp.results_dir = None
-    harness = Harness(exp, work_dir, cache_dir=args.cache_dir, train_pool=args.train_pool,
-                      command=command, results_dir=args.results_dir)
-    if args.dry_run:
-        for seed in exp.seeds:
-            for arm in exp.arms:
-                if harness.kept(arm, seed) is not None:
-                    print(f'{arm.name:>24} seed {seed}: {arm.config} '
-                          f'[kept in {harness.record_path(arm, seed)}]')
-                    continue
-                trained = harness.is_trained(arm, seed)
-                evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
-                transfers = [f'{item["name"]} ' + ('transferred' if osp.isfile(osp.join(
-                    harness.transfer_dir(arm, seed, item['name']), 'metrics.json'))
-                    else 'to transfer') for item in exp.transfer if seed in item['seeds']]
+    return exp
+
+
+def dry_run(harness):
+    """Print each run of the experiment and what of it is done."""
+    exp = harness.exp
+    print(f'[harness] {exp.name}')
+    for seed in exp.seeds:
+        for arm in exp.arms:
+            if harness.kept(arm, seed) is not None:
                 print(f'{arm.name:>24} seed {seed}: {arm.config} '
-                      f'[{"trained" if trained else "to train"}, '
-                      f'{", ".join(["evaluated" if evaluated else "to evaluate", *transfers])}]')
+                      f'[kept in {harness.record_path(arm, seed)}]')
+                continue
+            trained = harness.is_trained(arm, seed)
+            evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
+            transfers = [f'{item["name"]} ' + ('transferred' if osp.isfile(osp.join(
+                harness.transfer_dir(arm, seed, item['name']), 'metrics.json'))
+                else 'to transfer') for item in exp.transfer if seed in item['seeds']]
+            print(f'{arm.name:>24} seed {seed}: {arm.config} '
+                  f'[{"trained" if trained else "to train"}, '
+                  f'{", ".join(["evaluated" if evaluated else "to evaluate", *transfers])}]')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from attn_plugins.evaluation.harness import Harness, run_together
+
+    try:
+        experiments = [(path, load(args, path)) for path in args.experiments]
+    except (FileNotFoundError, ValueError) as error:
+        raise SystemExit(f'[harness] {error}')
+    experiments = [(path, exp) for path, exp in experiments if exp is not None]
+    if not experiments:
+        raise SystemExit(f'[harness] --arms: no experiment has an arm named {args.arms}')
+    # The command that regenerates each experiment's runs, kept in its results.json: the
+    # same options with that spec alone (running it together with others changes nothing).
+    given = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
+    options = [a for a in given if a not in args.experiments and a != '--report-only']
+    def work_dir(exp):
+        if args.work_dir is None:
+            return osp.join('work_dirs', 'experiments', exp.name)
+        return args.work_dir if len(experiments) == 1 else osp.join(args.work_dir, exp.name)
+
+    harnesses = [Harness(exp, work_dir(exp),
+                         cache_dir=args.cache_dir, train_pool=args.train_pool,
+                         results_dir=args.results_dir,
+                         command=' '.join(['python', 'tools/analysis/harness.py',
+                                           *map(shlex.quote, [path, *options])]))
+                 for path, exp in experiments]
+    if args.dry_run:
+        for harness in harnesses:
+            dry_run(harness)
         return
     try:
         if args.report_only:
-            harness.report()
+            for harness in harnesses:
+                harness.report()
+        elif len(harnesses) == 1:
+            harnesses[0].run()
         else:
-            harness.run()
+            run_together(harnesses)
     except RuntimeError as error:
         raise SystemExit(str(error))
-    print(f'[harness] {osp.join(work_dir, "results.md")} (and .json, .png)')
+    for harness in harnesses:
+        print(f'[harness] {osp.join(harness.work_dir, "results.md")} (and .json, .png)')
 
 
 if __name__ == '__main__':
