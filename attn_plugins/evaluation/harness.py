@@ -699,12 +699,15 @@ class Harness:
                                           transfers=transfers)))
 
     def keep(self, arm: Arm, seed: int) -> None:
-        """Write a finished run's results, with their key, to :meth:`record_path`."""
+        """Write a finished run's results, with their key, to :meth:`record_path` (nothing
+        for a run without results: a random arm of a spec that only tests)."""
+        results = self.run_results(arm, seed)
+        if results is None:
+            return
         path = self.record_path(arm, seed)
         os.makedirs(osp.dirname(path), exist_ok=True)
         with open(path, 'w') as f:
-            json.dump(dict(key=self.record_key(arm, seed), **self.run_results(arm, seed)), f,
-                      indent=1)
+            json.dump(dict(key=self.record_key(arm, seed), **results), f, indent=1)
 
     def kept(self, arm: Arm, seed: int) -> Optional[dict]:
         """The kept results of a run (as :meth:`run_results` gives them) when its record
