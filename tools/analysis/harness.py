@@ -127,6 +127,7 @@ def main(argv=None):
     # same options with that spec alone (running it together with others changes nothing).
     given = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
     options = [a for a in given if a not in args.experiments and a != '--report-only']
+
     def work_dir(exp):
         if args.work_dir is None:
             return osp.join('work_dirs', 'experiments', exp.name)
