@@ -143,7 +143,9 @@ class GuidanceBatch:
                 continue
             full = acts.new_zeros(acts.shape[0])
             for index, view_scores in in_call:
-                full = full.index_put((index.to(acts.device), ), view_scores)
+                # under autocast the scores (a linear layer's output) and the activations
+                # (a norm's or a convolution's) may differ in dtype
+                full = full.index_put((index.to(acts.device), ), view_scores.to(full.dtype))
             cams.append(grad_cam_from_activations(acts, full, relu=True, normalize='minmax',
                                                   create_graph=True, reshape=reshape))
         return {v: cams[call][index.to(cams[call].device)]
