@@ -462,19 +462,28 @@ class Harness:
         return _stored_settings(osp.join(self.run_dir(arm, seed), 'run.json'),
                                 self.settings(arm, seed))
 
-    def prerequisites(self) -> None:
-        """Run each prerequisite whose ``creates`` path does not exist yet (or that has none)."""
+    def prerequisites(self, done: Optional[set] = None) -> None:
+        """Run each prerequisite whose ``creates`` path does not exist yet (or that has none).
+
+        Args:
+            done (set, optional): Commands (tuples) another experiment of this process has
+                run already: they are not run again. This experiment's are added to it.
+        """
         for item in self.exp.prerequisites:
+            command = tuple(item['command'])
+            if done is not None and command in done:
+                continue
             creates = item.get('creates') and osp.join(REPO_ROOT, item['creates'])
             if creates and osp.exists(creates):
                 continue
-            command = list(item['command'])
             self._run([self._script(command[0]), *command[1:]],
                       f'prerequisite {item["name"]}',
                       osp.join(self.work_dir, 'logs', f'prerequisite_{item["name"]}.log'))
             if creates and not osp.exists(creates):
                 raise RuntimeError(f'[harness] prerequisite {item["name"]} finished but did not '
                                    f'create {item["creates"]}')
+            if done is not None:
+                done.add(command)
 
     def training_key(self, arm: Arm, seed: int) -> str:
         """Name of a training in the pool: the config's stem and a hash of all it depends on."""
@@ -818,8 +827,9 @@ def run_together(harnesses: Sequence[Harness]) -> List[dict]:
     Returns:
         list[dict]: Each experiment's report.
     """
+    done = set()  # specs often share one prerequisite (e.g. the teacher's maps)
     for harness in harnesses:
-        harness.prerequisites()
+        harness.prerequisites(done)
     seeds = list(dict.fromkeys(s for h in harnesses for s in h.exp.seeds))
     names = list(dict.fromkeys(a.name for h in harnesses for a in h.exp.arms))
     for seed in seeds:

@@ -484,8 +484,12 @@ def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
     """Several specs in one command: per seed, each arm (in the order the specs first name
     it) is trained once and evaluated by every spec that has it before the next training;
     --arms keeps the named arms (and each baseline) of the specs that have them; each
-    experiment has its folder in --work-dir, and its report's command is its spec's own."""
+    experiment has its folder in --work-dir, and its report's command is its spec's own; a
+    prerequisite both specs name runs once."""
     log, pool = tmp_path / 'calls.log', tmp_path / 'pool'
+    experiment.write_text(experiment.read_text() + (
+        f"prerequisites = [dict(name='touch', command=[{str(FAKES / 'fake_eval.py')!r}, "
+        "'--prerequisite'])]\n"))
     other = tmp_path / 'other_experiment.py'
     other.write_text(experiment.read_text().replace("name = 'fake'", "name = 'other'").replace(
         "dict(name='method'", "dict(name='other-method'").replace(
@@ -497,8 +501,10 @@ def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
                      '--work-dir', work],
                     env=env, check=False)
     assert proc.returncode == 0, proc.stderr
+    assert calls(log)[0] == dict(script='prerequisite')
+    assert [c['script'] for c in calls(log)].count('prerequisite') == 1
     order = [(c['script'], c['arm'], c['seed'], c.get('options', {}).get('model.queue_len'))
-             for c in calls(log)]
+             for c in calls(log)[1:]]
     for seed in (0, 1):
         assert order[9 * seed:9 * seed + 9] == [
             ('train', 'base', seed, None), ('eval', 'base', seed, None),
