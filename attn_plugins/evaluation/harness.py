@@ -42,7 +42,9 @@ from scratch for a random arm, seeded by the run's seed, then tested; its metric
 With a ``train_pool`` (spec key or ``--train-pool``) the trainings live there instead, one
 folder per distinct training (config, overrides, seed, training script) named
 ``<config stem>-<hash>``: experiments at one scale that share an arm (the MoCo v2 baseline of
-several comparisons) train it once, and each evaluates it its own way in its run folder. A
+several comparisons) train it once, and each evaluates it its own way in its run folder;
+an evaluation with the same settings as one another experiment ran on that checkpoint is
+copied from that run folder (``<pool>/evals/`` notes where each is), not run again. A
 run folder that already holds a training from before keeps using it. A prerequisite without
 ``creates`` runs every time (for commands that skip their own finished work).
 
@@ -66,6 +68,7 @@ import math
 import os
 import os.path as osp
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -558,17 +561,31 @@ class Harness:
         run_dir = self.run_dir(arm, seed)
         config = osp.join(REPO_ROOT, arm.eval_config or arm.config)
         if self.exp.tasks and not osp.isfile(osp.join(run_dir, 'eval_done.json')):
+            out_dir = osp.join(run_dir, 'eval')
             args = [self._script(self.exp.eval_script), config, checkpoint, '--out-dir',
-                    osp.join(run_dir, 'eval'), '--cache-dir', self.cache_dir, '--name',
+                    out_dir, '--cache-dir', self.cache_dir, '--name',
                     f'{arm.name} seed {seed}', '--tasks', *self.exp.tasks, *self.exp.eval_args]
             if checkpoint == 'random':
                 args += ['--init-seed', str(seed)]
             options = dict(self.exp.cfg_options, **arm.cfg_options)
             if options:  # the backbone the arm trained (e.g. a depth override)
                 args += ['--cfg-options', *_options_args(options)]
-            self._run(args, f'evaluate {arm.name} seed {seed}', osp.join(run_dir, 'eval.log'))
+            record = self._eval_record(config, checkpoint, args)
+            source = self._evaluated_elsewhere(record, out_dir)
+            if source is not None:  # ssl_eval is deterministic: its output serves every spec
+                shutil.rmtree(out_dir, ignore_errors=True)
+                shutil.copytree(source, out_dir)
+                print_log(f'[harness] evaluate {arm.name} seed {seed}: the same evaluation is '
+                          f'in {source}; copied', logger='current')
+            else:
+                self._run(args, f'evaluate {arm.name} seed {seed}',
+                          osp.join(run_dir, 'eval.log'))
             with open(osp.join(run_dir, 'eval_done.json'), 'w') as f:
-                json.dump(dict(checkpoint=checkpoint), f)
+                json.dump(dict(checkpoint=checkpoint, copied_from=source), f)
+            if record is not None and source is None:
+                os.makedirs(osp.dirname(record), exist_ok=True)
+                with open(record, 'w') as f:
+                    json.dump(dict(eval_dir=out_dir), f)
         test_out = osp.join(run_dir, 'test_metrics.json')
         if self.exp.test and checkpoint != 'random' and not osp.isfile(test_out):
             options = dict(self.exp.cfg_options, **arm.cfg_options)
@@ -577,6 +594,38 @@ class Harness:
             if options:
                 args += ['--cfg-options', *_options_args(options)]
             self._run(args, f'test {arm.name} seed {seed}', osp.join(run_dir, 'test.log'))
+
+    def _eval_record(self, config: str, checkpoint: str, args: Sequence[str]) -> Optional[str]:
+        """Where the pool notes which run folder holds ssl_eval's output for these settings:
+        ``<pool>/evals/<hash>.json`` (None without a pool). The hash covers ssl_eval's
+        arguments but the output folder, run name and cache, the eval config's digest and,
+        for a trained checkpoint, the file's size and time, so a retrained one is evaluated
+        anew."""
+        if self.train_pool is None:
+            return None
+        per_run = {'--out-dir', '--name', '--cache-dir'}
+        kept = [a for i, a in enumerate(args)
+                if a not in per_run and (i == 0 or args[i - 1] not in per_run)]
+        stamp = None
+        if checkpoint != 'random':
+            stat = os.stat(checkpoint)
+            stamp = [stat.st_size, stat.st_mtime_ns]
+        text = json.dumps(dict(args=kept, config_digest=config_digest(config),
+                               checkpoint=stamp)).replace(REPO_ROOT, '<repo>')
+        digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+        return osp.join(self.train_pool, 'evals', f'{digest}.json')
+
+    @staticmethod
+    def _evaluated_elsewhere(record: Optional[str], out_dir: str) -> Optional[str]:
+        """The finished ssl_eval output folder ``record`` names, or None when there is none
+        (no record, or its run folder is gone or unfinished)."""
+        if record is None or not osp.isfile(record):
+            return None
+        with open(record) as f:
+            source = json.load(f)['eval_dir']
+        finished = (osp.isfile(osp.join(source, 'results.json'))
+                    and osp.isfile(osp.join(osp.dirname(source), 'eval_done.json')))
+        return source if finished and osp.abspath(source) != osp.abspath(out_dir) else None
 
     def transfer_dir(self, arm: Arm, seed: int, name: str) -> str:
         """Folder of one run's transfer ``name``."""

@@ -4,6 +4,7 @@ finished is redone; the table's statistics equal hand computations (Welch t-test
 interval of the difference of means, mCE against the baseline arm's mean errors)."""
 import json
 import math
+import shutil
 
 import numpy as np
 import pytest
@@ -144,17 +145,34 @@ def test_train_pool_trains_a_shared_arm_once(tmp_path, experiment):
         ('train', 'base'), ('train', 'method'), ('train', 'method')]
     assert [c['options']['model.queue_len'] for c in done if c.get('arm') == 'method'
             and c['script'] == 'train'] == ['512', '256']
-    # base is evaluated by both experiments, from the one pooled checkpoint
-    base_evals = [c for c in done if c['script'] == 'eval' and c.get('arm') == 'base']
-    assert len(base_evals) == 2 and base_evals[0]['checkpoint'] == base_evals[1]['checkpoint']
-    assert base_evals[0]['checkpoint'].startswith(str(pool / 'base-'))
-    assert sorted(p.name.split('-')[0] for p in pool.iterdir() if p.is_dir()) == [
-        'base', 'method', 'method']
+    # base (and random) is evaluated once, from the one pooled checkpoint: the second
+    # experiment copies the first's output, as the pool's record of it says
+    for arm in ('base', 'rand'):
+        assert len([c for c in done if c['script'] == 'eval' and c.get('arm') == arm]) == 1
+        first, second = (tmp_path / work / arm.replace('rand', 'random') / 'seed0' / 'eval'
+                         for work in ('work_a', 'work_b'))
+        assert (second / 'results.json').read_text() == (first / 'results.json').read_text()
+        assert json.loads((second.parent / 'eval_done.json').read_text())[
+            'copied_from'] == str(first)
+    assert [c['checkpoint'] for c in done if c['script'] == 'eval'
+            and c.get('arm') == 'base'][0].startswith(str(pool / 'base-'))
+    assert len(list((pool / 'evals').glob('*.json'))) == 4  # base, rand, the two methods
+    assert sorted(p.name.split('-')[0] for p in pool.iterdir()
+                  if p.is_dir() and p.name != 'evals') == ['base', 'method', 'method']
     assert not (tmp_path / 'work_a' / 'base' / 'seed0' / 'train').exists()
     # Rerun of the second: nothing trains or evaluates again; the prerequisite runs again.
     run_tool(['tools/analysis/harness.py', other, '--work-dir', tmp_path / 'work_b',
               '--seeds', '0', '--train-pool', pool], env=env)
     assert [c['script'] for c in calls(log)[len(done):]] == ['prerequisite']
+    # A new work dir: base and random, whose recorded run folder is gone, are evaluated
+    # again; the method's evaluation (in work_b) is copied.
+    shutil.rmtree(tmp_path / 'work_a')
+    count = len(calls(log))
+    run_tool(['tools/analysis/harness.py', other, '--work-dir', tmp_path / 'work_d',
+              '--seeds', '0', '--train-pool', pool], env=env)
+    assert sorted(c.get('arm', '') for c in calls(log)[count:] if c['script'] == 'eval') == [
+        'base', 'rand']
+    assert (tmp_path / 'work_d' / 'method' / 'seed0' / 'eval' / 'results.json').is_file()
     # A pooled training whose config file changed since is refused, not reused.
     base = tmp_path / 'base.py'
     base.write_text(base.read_text() + 'epochs = 5\n')
@@ -505,14 +523,13 @@ def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
     assert [c['script'] for c in calls(log)].count('prerequisite') == 1
     order = [(c['script'], c['arm'], c['seed'], c.get('options', {}).get('model.queue_len'))
              for c in calls(log)[1:]]
-    for seed in (0, 1):
-        assert order[9 * seed:9 * seed + 9] == [
+    for seed in (0, 1):  # base and random are evaluated once, for both experiments
+        assert order[7 * seed:7 * seed + 7] == [
             ('train', 'base', seed, None), ('eval', 'base', seed, None),
-            ('eval', 'base', seed, None),
             ('train', 'method', seed, '512'), ('eval', 'method', seed, None),
-            ('eval', 'rand', seed, None), ('eval', 'rand', seed, None),
+            ('eval', 'rand', seed, None),
             ('train', 'method', seed, '256'), ('eval', 'method', seed, None)]
-    assert len(order) == 18
+    assert len(order) == 14
     for name, spec in (('fake', experiment), ('other', other)):
         report = json.loads((work / name / 'results.json').read_text())
         assert report['command'] == (f'python tools/analysis/harness.py {spec} --seeds 0 1 '
