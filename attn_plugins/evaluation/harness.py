@@ -864,14 +864,16 @@ class Harness:
 
 
 def run_together(harnesses: Sequence[Harness]) -> List[dict]:
-    """Run experiments that share trainings (through one train pool) one training at a time:
-    for each seed, each arm in the order the experiments first name it, every experiment
-    with that arm runs it (the first trains it, the others evaluate the pooled checkpoint)
-    before the next training starts. A machine that stops between trainings thus leaves
-    every experiment's evaluation of the finished trainings done (and kept).
+    """Run experiments that share trainings (through one train pool) one training at a time,
+    one experiment after another in the order given: each experiment runs its seeds (each
+    seed's arms in order), and every other experiment with that arm and seed runs it at once
+    (the first trains it, the others evaluate the pooled checkpoint). So the first experiment
+    has all its seeds, and with them its claims, before the next one's own trainings start,
+    and a machine that stops between trainings leaves every experiment's evaluation of the
+    finished trainings done (and kept).
 
     Args:
-        harnesses (Sequence[Harness]): One per experiment.
+        harnesses (Sequence[Harness]): One per experiment, first to finish first.
 
     Returns:
         list[dict]: Each experiment's report.
@@ -879,13 +881,15 @@ def run_together(harnesses: Sequence[Harness]) -> List[dict]:
     done = set()  # specs often share one prerequisite (e.g. the teacher's maps)
     for harness in harnesses:
         harness.prerequisites(done)
-    seeds = list(dict.fromkeys(s for h in harnesses for s in h.exp.seeds))
-    names = list(dict.fromkeys(a.name for h in harnesses for a in h.exp.arms))
-    for seed in seeds:
-        for name in names:
-            for harness in harnesses:
-                if seed in harness.exp.seeds and name in [a.name for a in harness.exp.arms]:
-                    harness.run_one(harness.exp.arm(name), seed)
+    ran = set()  # (experiment, arm, seed): a shared run is met again by later leaders
+    for leader in harnesses:
+        for seed in leader.exp.seeds:
+            for arm in leader.exp.arms:
+                for index, harness in enumerate(harnesses):
+                    if (seed in harness.exp.seeds and (index, arm.name, seed) not in ran
+                            and arm.name in [a.name for a in harness.exp.arms]):
+                        ran.add((index, arm.name, seed))
+                        harness.run_one(harness.exp.arm(arm.name), seed)
     return [harness.report() for harness in harnesses]
 
 

@@ -28,11 +28,11 @@ Examples:
         param_scheduler.0.T_max=60 param_scheduler.0.end=60 \\
         --work-dir work_dirs/experiments/mocov2-vs-random_60e
 
-    # experiments that share trainings, together: each training is evaluated by every
-    # experiment that has its arm before the next training starts
-    python tools/analysis/harness.py configs/experiments/cast-vs-crop-vs-mocov2_cpu.py \\
-        configs/experiments/mocov2-vs-teacher-attn_cpu.py \\
-        configs/experiments/cast-teacher-attn-vs-parts_cpu.py
+    # experiments that share trainings, together, one after another: each training is
+    # evaluated by every experiment that has its arm before the next training starts
+    python tools/analysis/harness.py configs/experiments/mocov2-vs-teacher-attn_cpu.py \\
+        configs/experiments/cast-teacher-attn-vs-parts_cpu.py \\
+        configs/experiments/cast-vs-crop-vs-mocov2_cpu.py
 
     # what would run, without running it; the table of what is done so far
     python tools/analysis/harness.py EXPERIMENT --dry-run
@@ -52,7 +52,7 @@ def parse_args(argv=None):
         epilog=__doc__.split('\n\n', 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('experiments', nargs='+', metavar='EXPERIMENT',
                         help='experiment spec (configs/experiments/*.py); several that share '
-                        'trainings run together, one training at a time')
+                        'trainings run together, one training at a time, in the order given')
     parser.add_argument('--work-dir', help='default: work_dirs/experiments/<name>; with '
                         'several experiments, the folder of their <name> folders')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
