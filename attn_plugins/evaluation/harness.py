@@ -867,10 +867,10 @@ def run_together(harnesses: Sequence[Harness]) -> List[dict]:
     """Run experiments that share trainings (through one train pool) one training at a time,
     one experiment after another in the order given: each experiment runs its seeds (each
     seed's arms in order), and every other experiment with that arm and seed runs it at once
-    (the first trains it, the others evaluate the pooled checkpoint). So the first experiment
-    has all its seeds, and with them its claims, before the next one's own trainings start,
-    and a machine that stops between trainings leaves every experiment's evaluation of the
-    finished trainings done (and kept).
+    (the first trains it, the others evaluate and transfer the pooled checkpoint). So the
+    first experiment has all its seeds, and with them its claims, before the next one's own
+    trainings start, and a machine that stops between trainings leaves every experiment's
+    evaluation of the finished trainings done (and kept).
 
     Args:
         harnesses (Sequence[Harness]): One per experiment, first to finish first.
