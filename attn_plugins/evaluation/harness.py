@@ -881,15 +881,13 @@ def run_together(harnesses: Sequence[Harness]) -> List[dict]:
     done = set()  # specs often share one prerequisite (e.g. the teacher's maps)
     for harness in harnesses:
         harness.prerequisites(done)
-    ran = set()  # (experiment, arm, seed): a shared run is met again by later leaders
-    for leader in harnesses:
-        for seed in leader.exp.seeds:
-            for arm in leader.exp.arms:
-                for index, harness in enumerate(harnesses):
-                    if (seed in harness.exp.seeds and (index, arm.name, seed) not in ran
-                            and arm.name in [a.name for a in harness.exp.arms]):
-                        ran.add((index, arm.name, seed))
-                        harness.run_one(harness.exp.arm(arm.name), seed)
+    # every (seed, arm) once, in the first experiment's order, then the next one's new runs
+    runs = dict.fromkeys((seed, arm.name) for harness in harnesses
+                         for seed in harness.exp.seeds for arm in harness.exp.arms)
+    for seed, name in runs:
+        for harness in harnesses:
+            if seed in harness.exp.seeds and name in [a.name for a in harness.exp.arms]:
+                harness.run_one(harness.exp.arm(name), seed)
     return [harness.report() for harness in harnesses]
 
 
