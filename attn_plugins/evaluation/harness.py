@@ -411,13 +411,17 @@ class Harness:
             (default: the spec's ``results_dir``; none: the work dir only).
         command (str, optional): The command line that runs the experiment, stored in
             ``results.json`` so a table says how to regenerate it.
+        channels_last (bool): Train the arms with ``--channels-last`` (the same float32 maths
+            in another memory layout, so not part of a run's key); noted in its
+            ``train_done.json`` and kept record.
     """
 
     def __init__(self, experiment: Experiment, work_dir: str, python: str = sys.executable,
                  env: Optional[Dict[str, str]] = None, cache_dir: Optional[str] = None,
                  train_pool: Optional[str] = None, command: Optional[str] = None,
-                 results_dir: Optional[str] = None) -> None:
+                 results_dir: Optional[str] = None, channels_last: bool = False) -> None:
         self.exp = experiment
+        self.channels_last = channels_last
         self.command = command
         self.work_dir = osp.abspath(work_dir)
         pool = train_pool or experiment.train_pool
@@ -536,9 +540,11 @@ class Harness:
     def _train(self, arm: Arm, seed: int, settings: dict, train_dir: str, done: str) -> None:
         checkpoint = self._train_config(
             arm.config, train_dir, settings['cfg_options'], f'train {arm.name} seed {seed}',
-            osp.join(self.run_dir(arm, seed), 'train.log'))
+            osp.join(self.run_dir(arm, seed), 'train.log'),
+            ['--channels-last'] if self.channels_last else [])
         with open(done, 'w') as f:
-            json.dump(dict(checkpoint=checkpoint, config_digest=config_digest(arm.config)), f)
+            json.dump(dict(checkpoint=checkpoint, config_digest=config_digest(arm.config),
+                           channels_last=self.channels_last), f)
 
     def _train_config(self, config: str, train_dir: str, options: Mapping, what: str,
                       log_path: str, extra_args: Sequence[str] = ()) -> str:
@@ -758,10 +764,15 @@ class Harness:
 
     def keep(self, arm: Arm, seed: int) -> None:
         """Write a finished run's results, with their key, to :meth:`record_path` (nothing
-        for a run without results: a random arm of a spec that only tests)."""
+        for a run without results: a random arm of a spec that only tests), with the memory
+        layout its training ran in (``channels_last``; trained arms only)."""
         results = self.run_results(arm, seed)
         if results is None:
             return
+        done = self.training_dirs(arm, seed)[1]
+        if arm.checkpoint != 'random' and osp.isfile(done):
+            with open(done) as f:
+                results['channels_last'] = json.load(f).get('channels_last', False)
         path = self.record_path(arm, seed)
         os.makedirs(osp.dirname(path), exist_ok=True)
         with open(path, 'w') as f:

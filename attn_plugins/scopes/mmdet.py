@@ -4,7 +4,7 @@ format detection sets) and the VARS backbones, for detection transfer configs. I
 from mmdet.registry import MODELS
 
 from ..data.detection import VOCFormatDataset  # noqa: F401  (registers itself)
-from ..engine import loops  # noqa: F401  (ResumableEpochBasedTrainLoop)
+from ..engine import loops, memory_format  # noqa: F401  (root LOOPS / HOOKS)
 from ..vars.backbones import VARS_BACKBONES
 
 for _backbone in VARS_BACKBONES:

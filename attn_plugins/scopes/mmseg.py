@@ -3,7 +3,7 @@ segmentation transfer configs. Imported by :mod:`attn_plugins.scopes` when mmseg
 imported."""
 from mmseg.registry import MODELS
 
-from ..engine import loops  # noqa: F401  (ResumableEpochBasedTrainLoop)
+from ..engine import loops, memory_format  # noqa: F401  (root LOOPS / HOOKS)
 from ..vars.backbones import VARS_BACKBONES
 
 for _backbone in VARS_BACKBONES:

@@ -542,3 +542,28 @@ def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
     proc = run_tool(['tools/analysis/harness.py', experiment, other, '--arms', 'nothing'],
                     env=env, check=False)
     assert proc.returncode != 0 and "no experiment has an arm named ['nothing']" in proc.stderr
+
+
+def test_channels_last_trains_every_arm_so_and_is_noted_but_not_keyed(tmp_path, experiment):
+    """--channels-last passes the flag to every training (not to evaluations), notes it in the
+    kept record of each trained arm, and does not make runs kept without it run again: the
+    layout changes float32 rounding, not what a run computes."""
+    log, kept = tmp_path / 'calls.log', tmp_path / 'kept'
+    env = dict(FAKE_LOG=str(log))
+
+    def harness(work, *extra):
+        return run_tool(['tools/analysis/harness.py', experiment, '--work-dir', tmp_path / work,
+                         '--results-dir', kept, *extra], env=env)
+
+    harness('work1', '--seeds', '0')
+    harness('work2', '--channels-last')  # another machine: seeds 1 and 2 only
+    trainings = [(c['arm'], c['seed'], c['channels_last'])
+                 for c in calls(log) if c['script'] == 'train']
+    assert trainings == [('base', 0, False), ('method', 0, False), ('base', 1, True),
+                         ('method', 1, True), ('base', 2, True), ('method', 2, True)]
+    for arm in ('base', 'method'):
+        layouts = [json.loads((kept / 'runs' / arm / f'seed{s}.json').read_text())
+                   ['channels_last'] for s in (0, 1, 2)]
+        assert layouts == [False, True, True]
+    assert 'channels_last' not in json.loads(
+        (kept / 'runs' / 'random' / 'seed1.json').read_text())

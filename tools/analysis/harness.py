@@ -67,6 +67,10 @@ def parse_args(argv=None):
     parser.add_argument('--results-dir', help='folder where finished runs and the report are '
                         'kept (default: the spec\'s results_dir, unless --cfg-options or '
                         '--work-dir re-scale the experiment)')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='train every arm in the channels-last memory layout (tools/train.py '
+                        '--channels-last: the same float32 maths, faster for ResNets); not '
+                        'part of a run\'s key, noted in its record')
     parser.add_argument('--dry-run', action='store_true',
                         help='list the runs and what is done, run nothing')
     parser.add_argument('--report-only', action='store_true',
@@ -135,7 +139,7 @@ def main(argv=None):
 
     harnesses = [Harness(exp, work_dir(exp),
                          cache_dir=args.cache_dir, train_pool=args.train_pool,
-                         results_dir=args.results_dir,
+                         results_dir=args.results_dir, channels_last=args.channels_last,
                          command=' '.join(['python', 'tools/analysis/harness.py',
                                            *map(shlex.quote, [path, *options])]))
                  for path, exp in experiments]

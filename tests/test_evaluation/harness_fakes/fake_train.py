@@ -15,7 +15,8 @@ stem = os.path.splitext(os.path.basename(config))[0]
 pretrained = args[args.index('--pretrained') + 1] if '--pretrained' in args else None
 with open(os.environ['FAKE_LOG'], 'a') as log:
     log.write(json.dumps(dict(script='train', arm=stem, seed=seed, resume='--resume' in args,
-                              options=options, pretrained=pretrained)) + '\n')
+                              options=options, pretrained=pretrained,
+                              channels_last='--channels-last' in args)) + '\n')
 os.makedirs(work_dir, exist_ok=True)
 
 
