@@ -82,6 +82,18 @@ def make_batch(batch_size, size, device):
     return views, samples
 
 
+def build_model(config, batch_size, device):
+    """The config's model in training mode, with a queue of 64 batches for MoCo v1 / v2
+    (MoCo v3 and BYOL have none)."""
+    from mmengine.config import Config
+
+    from attn_plugins.engine.launch import load_model
+
+    has_queue = 'queue_len' in Config.fromfile(config).model
+    options = dict(model=dict(queue_len=batch_size * 64)) if has_queue else None
+    return load_model(config, cfg_options=options, device=device).train()
+
+
 def main(argv=None):
     args = parse_args(argv)
     import torch
@@ -91,22 +103,15 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     import attn_plugins  # noqa: F401
-    from attn_plugins.engine.launch import load_model
 
-    from mmengine.config import Config
     from mmengine.logging import MessageHub
 
     device = torch.device(args.device)
     # CosineEMA (MoCo v3, BYOL) reads the schedule length from the runner's message hub
     MessageHub.get_current_instance().update_info('max_iters', 1000)
 
-    def build(config):
-        # a queue of 64 batches for MoCo v1 / v2 (MoCo v3 and BYOL have none)
-        has_queue = 'queue_len' in Config.fromfile(config).model
-        options = dict(model=dict(queue_len=args.batch_size * 64)) if has_queue else None
-        return load_model(config, cfg_options=options, device=args.device).train()
-
-    cast, moco = build(args.cast_config), build(args.moco_config)
+    cast, moco = (build_model(c, args.batch_size, args.device)
+                  for c in (args.cast_config, args.moco_config))
     moco.load_state_dict(cast.state_dict(), strict=False)  # same backbone, neck and queue
     views, samples = make_batch(args.batch_size, args.size, device)
     models = {'MoCo': moco, 'CAST': cast}

@@ -47,13 +47,12 @@ def main(argv=None):
 
     import torch
 
-    from bench_cast_step import make_batch
+    from bench_cast_step import build_model, make_batch
     from measure import interleaved_medians
 
     if args.threads:
         torch.set_num_threads(args.threads)
     import attn_plugins  # noqa: F401
-    from attn_plugins.engine.launch import load_model
     from attn_plugins.engine.memory_format import ChannelsLastHook, to_channels_last
 
     device = torch.device('cpu')
@@ -62,9 +61,8 @@ def main(argv=None):
           f'iters={args.iters}')
     print(f'{"config":<72}{"default ms":>12}{"NHWC ms":>10}{"speed-up":>10}')
     for config in args.configs:
-        default = load_model(osp.join(REPO_ROOT, config), device='cpu',
-                             cfg_options=dict(model=dict(queue_len=args.batch_size * 64)))
-        converted = copy.deepcopy(default.train())
+        default = build_model(osp.join(REPO_ROOT, config), args.batch_size, 'cpu')
+        converted = copy.deepcopy(default)
         ChannelsLastHook().before_run(SimpleNamespace(model=converted))
         inputs = {'default': (default, views), 'NHWC': (converted, to_channels_last(views))}
         optimizers = {name: torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
