@@ -354,14 +354,55 @@ def _numeric_metrics(path: str, prefix: str) -> Dict[str, float]:
 _LOG_STAMP = re.compile(r'^(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d) - mmengine')
 #: The iteration time of a training log line (``Epoch(train) [1][25/95] ... time: 0.5172``).
 _TRAIN_TIME = re.compile(r'\(train\).* time: ([0-9.]+)')
+#: Where a training log line is (``Epoch(train) [16][25/95]``, ``Iter(train) [25/300]``).
+_TRAIN_PROGRESS = re.compile(r'\(train\)\s*((?:\[\s*[0-9/]+\])+)')
+#: The hook ``--channels-last`` adds, as the config dump at the top of a Runner's log shows it.
+_CHANNELS_LAST_HOOK = "type='ChannelsLastHook'"
+
+
+def runner_log_attempts(work_dir: str) -> List[dict]:
+    """The runs of the mmengine Runners of a work dir, oldest first, read from their logs.
+
+    Each run of a Runner logs to ``<work_dir>/<YYYYmmdd_HHMMSS>/<YYYYmmdd_HHMMSS>.log``, which
+    starts with the dump of its config. A run's elapsed time is its last stamped line's time
+    minus its first's: a killed run counts up to its last line, and time the machine spent on
+    other jobs (or paused) counts too.
+
+    Args:
+        work_dir (str): The work dir.
+
+    Returns:
+        list[dict]: Per run with a stamped log: ``log`` (its folder name), ``minutes``
+        (elapsed), ``iteration_s`` (the logged training iteration times, a list),
+        ``channels_last`` (whether its config has the ``ChannelsLastHook``) and, when it
+        logged training lines, ``trained`` (its first and last, e.g. ``'[16][25/95] to
+        [100][95/95]'``).
+    """
+    pattern = osp.join(glob.escape(work_dir), '[0-9]' * 8 + '_' + '[0-9]' * 6, '*.log')
+    attempts = []
+    for path in sorted(glob.glob(pattern)):
+        with open(path, errors='replace') as f:
+            text = f.read()
+        lines = text.splitlines()
+        stamps = [m.groups() for m in map(_LOG_STAMP.match, lines) if m]
+        if not stamps:
+            continue
+        first, last = (datetime(*map(int, s)) for s in (stamps[0], stamps[-1]))
+        progress = [re.sub(r'\s+', '', m.group(1)) for m in map(_TRAIN_PROGRESS.search, lines)
+                    if m]
+        attempt = dict(log=osp.basename(osp.dirname(path)),
+                       minutes=(last - first).total_seconds() / 60,
+                       iteration_s=[float(m.group(1)) for m in map(_TRAIN_TIME.search, lines)
+                                    if m],
+                       channels_last=_CHANNELS_LAST_HOOK in text)
+        if progress:
+            attempt['trained'] = f'{progress[0]} to {progress[-1]}'
+        attempts.append(attempt)
+    return attempts
 
 
 def runner_log_times(work_dir: str, attempts: str = 'all') -> Optional[Dict[str, float]]:
-    """How long the mmengine Runners of a work dir took, read from their log files.
-
-    Each run of a Runner logs to ``<work_dir>/<YYYYmmdd_HHMMSS>/<YYYYmmdd_HHMMSS>.log``. Its
-    elapsed time is the last stamped line's time minus the first's: a killed run counts up
-    to its last line, and time the machine spent on other jobs (or paused) counts too. The
+    """How long the mmengine Runners of a work dir took (:func:`runner_log_attempts`). The
     median of the logged training iteration times is the robust cost of one step.
 
     Args:
@@ -375,24 +416,14 @@ def runner_log_times(work_dir: str, attempts: str = 'all') -> Optional[Dict[str,
     """
     if attempts not in ('all', 'last'):
         raise ValueError(f"attempts must be 'all' or 'last', got {attempts!r}")
-    pattern = osp.join(glob.escape(work_dir), '[0-9]' * 8 + '_' + '[0-9]' * 6, '*.log')
-    minutes, iteration_s = [], []
-    for path in sorted(glob.glob(pattern)):
-        with open(path, errors='replace') as f:
-            lines = f.readlines()
-        stamps = [m.groups() for m in map(_LOG_STAMP.match, lines) if m]
-        if not stamps:
-            continue
-        first, last = (datetime(*map(int, s)) for s in (stamps[0], stamps[-1]))
-        minutes.append((last - first).total_seconds() / 60)
-        iteration_s.append([float(m.group(1)) for m in map(_TRAIN_TIME.search, lines) if m])
-    if not minutes:
+    runs = runner_log_attempts(work_dir)
+    if not runs:
         return None
     if attempts == 'last':
-        minutes, iteration_s = minutes[-1:], iteration_s[-1:]
-    times = [t for run in iteration_s for t in run]
-    return dict(minutes=sum(minutes), **({'iteration_s': float(np.median(times))}
-                                         if times else {}))
+        runs = runs[-1:]
+    times = [t for run in runs for t in run['iteration_s']]
+    return dict(minutes=sum(run['minutes'] for run in runs),
+                **({'iteration_s': float(np.median(times))} if times else {}))
 
 
 class Harness:
@@ -412,8 +443,8 @@ class Harness:
         command (str, optional): The command line that runs the experiment, stored in
             ``results.json`` so a table says how to regenerate it.
         channels_last (bool): Train the arms with ``--channels-last`` (the same float32 maths
-            in another memory layout, so not part of a run's key); noted in its
-            ``train_done.json`` and kept record.
+            in another memory layout, so not part of a run's key); each kept record notes the
+            layout its training's logs show.
     """
 
     def __init__(self, experiment: Experiment, work_dir: str, python: str = sys.executable,
@@ -543,8 +574,7 @@ class Harness:
             osp.join(self.run_dir(arm, seed), 'train.log'),
             ['--channels-last'] if self.channels_last else [])
         with open(done, 'w') as f:
-            json.dump(dict(checkpoint=checkpoint, config_digest=config_digest(arm.config),
-                           channels_last=self.channels_last), f)
+            json.dump(dict(checkpoint=checkpoint, config_digest=config_digest(arm.config)), f)
 
     def _train_config(self, config: str, train_dir: str, options: Mapping, what: str,
                       log_path: str, extra_args: Sequence[str] = ()) -> str:
@@ -765,14 +795,22 @@ class Harness:
     def keep(self, arm: Arm, seed: int) -> None:
         """Write a finished run's results, with their key, to :meth:`record_path` (nothing
         for a run without results: a random arm of a spec that only tests), with the memory
-        layout its training ran in (``channels_last``; trained arms only)."""
+        layout its training ran in, read from the training's logs (``channels_last``: true,
+        false, or ``'mixed'`` with the ``training_attempts`` that say which epochs ran in
+        which; trained arms only)."""
         results = self.run_results(arm, seed)
         if results is None:
             return
-        done = self.training_dirs(arm, seed)[1]
-        if arm.checkpoint != 'random' and osp.isfile(done):
-            with open(done) as f:
-                results['channels_last'] = json.load(f).get('channels_last', False)
+        if arm.checkpoint != 'random':
+            attempts = [a for a in runner_log_attempts(self.training_dirs(arm, seed)[0])
+                        if 'trained' in a]
+            layouts = {a['channels_last'] for a in attempts}
+            if len(layouts) == 1:
+                results['channels_last'] = layouts.pop()
+            elif layouts:  # resumed in another layout than it started in
+                results['channels_last'] = 'mixed'
+                results['training_attempts'] = [
+                    {k: a[k] for k in ('log', 'channels_last', 'trained')} for a in attempts]
         path = self.record_path(arm, seed)
         os.makedirs(osp.dirname(path), exist_ok=True)
         with open(path, 'w') as f:

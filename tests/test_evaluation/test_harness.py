@@ -545,25 +545,34 @@ def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
 
 
 def test_channels_last_trains_every_arm_so_and_is_noted_but_not_keyed(tmp_path, experiment):
-    """--channels-last passes the flag to every training (not to evaluations), notes it in the
-    kept record of each trained arm, and does not make runs kept without it run again: the
-    layout changes float32 rounding, not what a run computes."""
-    log, kept = tmp_path / 'calls.log', tmp_path / 'kept'
-    env = dict(FAKE_LOG=str(log))
+    """--channels-last passes the flag to every training (not to evaluations); each kept record
+    of a trained arm notes the layout its training's logs show ('mixed', with which attempt
+    trained what, for a training killed in one layout and resumed in the other); runs kept
+    without it do not run again: the layout changes float32 rounding, not what a run
+    computes."""
+    log, kept, work = tmp_path / 'calls.log', tmp_path / 'kept', tmp_path / 'work'
 
-    def harness(work, *extra):
-        return run_tool(['tools/analysis/harness.py', experiment, '--work-dir', tmp_path / work,
-                         '--results-dir', kept, *extra], env=env)
+    def harness(*extra, fail=''):
+        return run_tool(['tools/analysis/harness.py', experiment, '--work-dir', work,
+                         '--results-dir', kept, *extra],
+                        env=dict(FAKE_LOG=str(log), FAKE_FAIL=fail), check=not fail)
 
-    harness('work1', '--seeds', '0')
-    harness('work2', '--channels-last')  # another machine: seeds 1 and 2 only
-    trainings = [(c['arm'], c['seed'], c['channels_last'])
+    assert harness('--seeds', '0', '1', fail='method:1').returncode != 0  # killed mid-training
+    harness('--channels-last')  # continues: method seed 1 resumes, seed 2 runs
+    trainings = [(c['arm'], c['seed'], c['resume'], c['channels_last'])
                  for c in calls(log) if c['script'] == 'train']
-    assert trainings == [('base', 0, False), ('method', 0, False), ('base', 1, True),
-                         ('method', 1, True), ('base', 2, True), ('method', 2, True)]
-    for arm in ('base', 'method'):
-        layouts = [json.loads((kept / 'runs' / arm / f'seed{s}.json').read_text())
-                   ['channels_last'] for s in (0, 1, 2)]
-        assert layouts == [False, True, True]
+    assert trainings == [('base', 0, False, False), ('method', 0, False, False),
+                         ('base', 1, False, False), ('method', 1, False, False),
+                         ('method', 1, True, True), ('base', 2, False, True),
+                         ('method', 2, False, True)]
+    records = {(arm, s): json.loads((kept / 'runs' / arm / f'seed{s}.json').read_text())
+               for arm in ('base', 'method') for s in (0, 1, 2)}
+    assert [records['base', s]['channels_last'] for s in (0, 1, 2)] == [False, False, True]
+    assert [records['method', s]['channels_last'] for s in (0, 1, 2)] == [False, 'mixed', True]
+    logs = sorted(p.name for p in (work / 'method' / 'seed1' / 'train').iterdir() if p.is_dir())
+    assert records['method', 1]['training_attempts'] == [
+        dict(log=logs[0], channels_last=False, trained='[1][1/1] to [1][1/1]'),
+        dict(log=logs[1], channels_last=True, trained='[1][1/1] to [1][1/1]')]
+    assert not any('training_attempts' in r for k, r in records.items() if k != ('method', 1))
     assert 'channels_last' not in json.loads(
         (kept / 'runs' / 'random' / 'seed1.json').read_text())
