@@ -95,12 +95,18 @@ def test_every_scope_builds_the_hook_by_name(scope):
         assert isinstance(hooks.build(dict(type='ChannelsLastHook')), ChannelsLastHook)
 
 
-def test_train_flag_adds_the_hook_once():
+def load_train_tool():
+    """tools/train.py as a module."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location('train_tool', REPO_ROOT / 'tools/train.py')
     train_tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(train_tool)
+    return train_tool
+
+
+def test_train_flag_adds_the_hook_once():
+    train_tool = load_train_tool()
     config = str(REPO_ROOT / MOCO_CPU)
     for in_config in ([], [dict(type='ChannelsLastHook')]):  # the flag, or flag and config
         cfg = Config.fromfile(config)
@@ -109,3 +115,16 @@ def test_train_flag_adds_the_hook_once():
         assert [h['type'] for h in hooks.custom_hooks] == ['ChannelsLastHook']
     plain = train_tool.merge_args(Config.fromfile(config), train_tool.parse_args([config]))
     assert 'ChannelsLastHook' not in [h['type'] for h in plain.get('custom_hooks', [])]
+
+
+def test_harness_reads_the_flag_from_the_config_dump_the_runner_logs():
+    """The harness tells a training attempt's layout by the hook in the config dump at the
+    top of its log (the Runner logs ``cfg.pretty_text``): present with the flag only."""
+    from attn_plugins.evaluation.harness import _CHANNELS_LAST_HOOK
+
+    train_tool = load_train_tool()
+    config = str(REPO_ROOT / MOCO_CPU)
+    for flag, expected in (([], False), (['--channels-last'], True)):
+        cfg = train_tool.merge_args(Config.fromfile(config),
+                                    train_tool.parse_args([config, *flag]))
+        assert (_CHANNELS_LAST_HOOK in cfg.pretty_text) is expected
