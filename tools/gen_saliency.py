@@ -11,7 +11,7 @@ back to its image, encodes and writes it while the next batch runs.
 
 The teacher is a config and checkpoint of your own, or `--teacher default`: the lean teacher
 that ships inside the package (attn_plugins/teacher/weights/, trained on OSIE and the Scene
-saliency set; see the README).
+saliency set; see docs/teacher_attention.md).
 
 The run is resumable: images whose map already exists are skipped, and each map is written to
 a temporary file in the output folder and renamed into place, so an interrupted run (Ctrl-C,

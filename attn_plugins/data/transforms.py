@@ -338,7 +338,7 @@ class EstimateSaliency(BaseTransform):
     Args:
         method (str): ``'teacher'`` or an estimator name. Defaults to
             ``'signature_center'``, the estimator closest to human fixations without
-            training (its held-out scores are in the README).
+            training (its held-out scores are in docs/saliency.md).
         teacher (str | Sequence[str]): with ``method='teacher'``: ``'default'`` or
             ``(config, checkpoint)`` of a trained ``SaliencyTeacher``.
         overwrite (bool): Replace an existing map. Defaults to False.

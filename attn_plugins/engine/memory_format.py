@@ -2,8 +2,8 @@
 
 oneDNN (CPU) and cuDNN run convolutions on NHWC tensors without the layout conversions an NCHW
 model pays at every layer, so a ResNet step is faster (``tools/benchmarks/
-bench_channels_last.py`` measures by how much; the README has the numbers). Only the summation
-order of the convolutions changes, so results agree to float32 rounding.
+bench_channels_last.py`` measures by how much; docs/stack_notes.md has the numbers). Only the
+summation order of the convolutions changes, so results agree to float32 rounding.
 """
 from typing import Any
 

@@ -1,7 +1,7 @@
 # Does MoCo v2 pretraining beat random weights at all? The sanity check every other CPU
 # comparison rests on. Not at the shorter scales tried: the 4-epoch BSDS500 + OSIE run at 64 px
 # (kNN 33.3% vs 37.5%) and 30 epochs on the unlabelled Caltech-101 train images (seed 0,
-# linear 43.0% vs 42.0%, kNN 33.7% vs 35.7%); at 100 epochs it does (README, results in
+# linear 43.0% vs 42.0%, kNN 33.7% vs 35.7%); at 100 epochs it does (results in
 # results/mocov2_vs_random_caltech101/). Trainings go to the shared pool, so the other
 # Caltech-scale experiments reuse this MoCo v2 baseline instead of training it again.
 # Keep --size of the evaluation near the pretraining resolution when re-scaling.

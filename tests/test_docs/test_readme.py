@@ -1,13 +1,16 @@
-"""The README's promises, checked against the repository as it is when the tests run.
+"""The promises of the README and of the pages under docs/, checked against the repository
+as it is when the tests run.
 
-- Every repository path the README names (configs, tools, requirements, modules, ...) exists,
-  and every bare config / script file name it names exists somewhere in the repository.
-- Every tool it tells users to run answers ``--help`` with exit status 0 and a usage text.
+- Every repository path they name (configs, tools, requirements, modules, docs, ...) exists,
+  and every bare config / script file name they name exists somewhere in the repository.
+- Every tool they tell users to run answers ``--help`` with exit status 0 and a usage text.
+- Every link between them lands on a file and, where it names one, on a heading of it; the
+  README links every page of docs/.
 - Every tool under ``tools/`` (Python entry points and shell wrappers) shows an ``Examples:``
   section in its ``--help`` with command lines of that tool, and the repository paths those
   examples name exist.
 
-The README is read when the tests run, so they stay true while it changes. The ``--help``
+The pages are read when the tests run, so they stay true while it changes. The ``--help``
 calls run once per session, in parallel subprocesses (each Python tool imports the OpenMMLab
 stack, about 5 s).
 """
@@ -23,14 +26,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / 'README.md'
+# The README first, then the documentation pages it links.
+DOCS = [README] + sorted((REPO / 'docs').glob('*.md'))
 
 # A repository path: one of the top-level names below, not glued to a longer path (so
 # `../shared/data/...` and `work_dirs/configs/...` do not match), up to whitespace, a quote,
-# a bracket or a table bar. Placeholders (`<name>`, `...`, `$V`, `*`) stay inside the token so
-# the token can be recognised and skipped.
+# a bracket, a table bar or a link's `#anchor`. Placeholders (`<name>`, `...`, `$V`, `*`) stay
+# inside the token so the token can be recognised and skipped.
 _PATH_RE = re.compile(
     r'(?<![\w./~$-])'
-    r'((?:configs|tools|requirements|attn_plugins|tests|\.ci)/[^\s`\'"(),;|\[\]]*'
+    r'((?:configs|tools|requirements|attn_plugins|tests|docs|\.ci)/[^\s`\'"(),;|\[\]#]*'
     r'|CONTRIBUTING\.md|README\.md|setup\.py|pytest\.ini)')
 # A bare file name of this repository: `train.py`, `cast_resnet50_..._coco.py` (starts with a
 # letter, so suffixes such as `_resnet18_..._cpu.py` are not taken for names).
@@ -130,9 +135,9 @@ def _shell_tools():
 
 
 def _readme_tools():
-    """Tools the README points users to: every tools/ script it names that runs as a command
-    (an entry point, a shell script, or anything named after `python` / `bash`)."""
-    text = README.read_text()
+    """Tools the README and docs/ point users to: every tools/ script they name that runs as
+    a command (an entry point, a shell script, or anything named after `python` / `bash`)."""
+    text = '\n'.join(doc.read_text() for doc in DOCS)
     commands = set(run_commands(text))
     tools = []
     for path in repo_paths(text):
@@ -215,11 +220,12 @@ def test_a_wrong_readme_path_is_reported():
 
 # ---------------------------------------------------------------- the README
 
-def test_readme_paths_exist():
-    missing = missing_paths(README.read_text())
+@pytest.mark.parametrize('doc', DOCS, ids=lambda doc: str(doc.relative_to(REPO)))
+def test_readme_and_docs_paths_exist(doc):
+    missing = missing_paths(doc.read_text())
     assert not missing, (
-        'README.md names paths that are not in the repository (fix the README or add the '
-        'file):\n  ' + '\n  '.join(missing))
+        f'{doc.relative_to(REPO)} names paths that are not in the repository (fix the text '
+        'or add the file):\n  ' + '\n  '.join(missing))
 
 
 def test_readme_names_its_tools():
@@ -301,10 +307,57 @@ def test_readme_table_of_contents_lists_every_section_in_order():
     assert listed == expected, 'README contents and headings differ: update "## Contents"'
     for _, title, anchor in entries:
         assert anchor == github_slug(title), (title, anchor)
-    # Every in-page link of the README lands on a heading.
-    anchors = {github_slug(title) for _, title in headings}
-    for anchor in re.findall(r'\]\(#([\w-]+)\)', text):
-        assert anchor in anchors, f'README links to #{anchor}, which no heading has'
+
+
+# A markdown link to a local page or heading: `](#anchor)`, `](page.md)`, `](../README.md#a)`.
+_LINK_RE = re.compile(r'\]\((?!https?://)([^)\s#]*\.md)?(?:#([\w-]+))?\)')
+
+
+def broken_links(doc, text=None):
+    """Links of the markdown file ``doc`` to a file that does not exist, or to a heading its
+    target does not have; links to other kinds of file (pictures) and to the web left out.
+
+    Returns:
+        list[str]: The broken targets as written.
+    """
+    text = doc.read_text() if text is None else text
+    broken = []
+    for match in _LINK_RE.finditer(text):
+        page, anchor = match.groups()
+        if page is None and anchor is None:
+            continue  # not a page link, e.g. a picture
+        target = (doc.parent / page).resolve() if page else doc
+        if page and not target.is_file():
+            broken.append(match.group(0)[2:-1])
+        elif anchor and anchor not in {github_slug(t) for _, t in readme_headings(
+                target.read_text() if page else text)}:
+            broken.append(match.group(0)[2:-1])
+    return broken
+
+
+def test_broken_links_are_found(tmp_path):
+    (tmp_path / 'docs').mkdir()
+    page = tmp_path / 'docs' / 'page.md'
+    page.write_text('# Page\n\n## Some part\n')
+    readme = tmp_path / 'README.md'
+    text = ('# Top\n[a](#top) [b](#nowhere) [c](docs/page.md) [d](docs/page.md#some-part) '
+            '[e](docs/page.md#other) [f](docs/none.md) [g](results/plot.png) '
+            '[h](https://example.org/x.md#y)\n')
+    readme.write_text(text)
+    assert broken_links(readme) == ['#nowhere', 'docs/page.md#other', 'docs/none.md']
+    assert broken_links(page, '[back](../README.md#top) [x](../README.md#bottom)\n') == [
+        '../README.md#bottom']
+
+
+@pytest.mark.parametrize('doc', DOCS, ids=lambda doc: str(doc.relative_to(REPO)))
+def test_every_link_of_the_readme_and_docs_lands(doc):
+    assert not broken_links(doc), f'{doc.relative_to(REPO)} links nowhere: {broken_links(doc)}'
+
+
+def test_the_readme_links_every_docs_page():
+    linked = {(REPO / page).resolve() for page, _ in _LINK_RE.findall(README.read_text()) if page}
+    unlinked = [str(doc.relative_to(REPO)) for doc in DOCS[1:] if doc.resolve() not in linked]
+    assert not unlinked, f'pages of docs/ the README does not link: {unlinked}'
 
 
 def test_readme_python_version_is_what_setup_py_and_the_pinned_numpy_require():

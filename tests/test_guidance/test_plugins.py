@@ -240,14 +240,15 @@ def test_an_unknown_layer_is_named_in_the_error():
         model.loss(*two_views())
 
 
-def test_the_readme_add_your_own_loss_example_runs(tmp_path, monkeypatch):
-    """The README's "add your own attention loss" module and config, as printed there."""
+def test_the_docs_add_your_own_loss_example_runs(tmp_path, monkeypatch):
+    """The "add your own attention loss" module and config of docs/plugins.md, as printed
+    there."""
     import re
     import sys
     import types
 
-    readme = (REPO_ROOT / 'README.md').read_text()
-    section = readme[readme.index('Add your own attention loss'):]
+    page = (REPO_ROOT / 'docs' / 'plugins.md').read_text()
+    section = page[page.index('Add your own attention loss'):]
     module_code, config_code = re.findall(r'```python\n(.*?)```', section, re.S)[:2]
     module = types.ModuleType('my_losses')
     exec(module_code, module.__dict__)

@@ -16,7 +16,7 @@ README is left as it is.
 Examples:
     python tools/analysis/results_readme.py results/mocov2_vs_random_caltech101/100e_64px \\
         results/cast_vs_crop_vs_mocov2_caltech101
-    python tools/analysis/results_readme.py DIR --readme docs/results.md --check
+    python tools/analysis/results_readme.py DIR --readme OTHER.md --check
 """
 import argparse
 import json

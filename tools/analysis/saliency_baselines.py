@@ -15,7 +15,7 @@ Trained saliency teachers are scored beside the estimators with --teacher NAME C
 (CONFIG 'default' with CKPT 'none': the teacher shipped with the package).
 
 Examples:
-    # the README's table: both held-out splits, every estimator
+    # the table in docs/saliency.md: both held-out splits, every estimator
     python tools/analysis/saliency_baselines.py --out results/saliency_baselines/val.json
 
     # the centre bias alone on all 700 OSIE images

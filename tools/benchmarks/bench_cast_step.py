@@ -14,7 +14,7 @@ and optimizer stay float32) and the speed-up over float32 printed: on a CPU with
 AVX512-BF16 that is what mixed precision would save a CPU training of these models.
 
 Examples:
-    # the README's measurement: one CPU thread, CPU configs of the CAST comparison
+    # the measurement in docs/cast.md: one CPU thread, CPU configs of the CAST comparison
     python tools/benchmarks/bench_cast_step.py --batch-size 32 --size 96 --threads 1
 
     # the full-scale models (ResNet-50) at 224 px (--device defaults to cuda where there is one)

@@ -6,7 +6,7 @@ wall-clock images per second of each run beside the teacher's forward pass alone
 batch size. The goal for the default teacher at 128x96 on 2 CPU cores is 40 images/s.
 
 Examples:
-    # the README's measurement: the shipped teacher on 200 BSDS500 photos
+    # the measurement in docs/teacher_attention.md: the shipped teacher on 200 BSDS500 photos
     python tools/benchmarks/bench_gen_saliency.py --images ../shared/data/bsds500/images
 
     # a teacher of your own

@@ -27,7 +27,7 @@ with torchvision's ``RandomResizedCrop`` on the PIL image (a lightly pipeline).
 The goal is at most 1.2x the time of RandomResizedCrop.
 
 Examples:
-    python tools/benchmarks/bench_saliency_crop.py                 # the README's measurement
+    python tools/benchmarks/bench_saliency_crop.py                 # docs/saliency.md's measurement
     python tools/benchmarks/bench_saliency_crop.py --repeats 500   # quicker, noisier
     python tools/benchmarks/bench_saliency_crop.py --cold          # inputs out of the cache
 """

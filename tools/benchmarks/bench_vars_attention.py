@@ -17,7 +17,7 @@ Memory: the bytes of the distinct tensors autograd keeps for the backward pass (
 plus the weights they reference), on any device; on CUDA also the peak allocated memory.
 
 Examples:
-    # the README's measurement (ViT-S width, one CPU thread, 49 / 196 / 784 tokens)
+    # the measurement in docs/vars.md (ViT-S width, one CPU thread, 49 / 196 / 784 tokens)
     python tools/benchmarks/bench_vars_attention.py --batch-size 32 --iters 10 --threads 1
 
     # VARS-SD with the ISTA solver at 196 tokens, eager only (--device defaults to cuda
