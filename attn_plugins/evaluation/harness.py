@@ -56,7 +56,10 @@ configs and its transfers' settings), and the report is written there too. On an
 machine, or after the work dir is gone, a kept run whose settings still match is not run
 again and counts in the report; one whose settings changed (an edited config) runs again and
 replaces its record. So an experiment longer than one machine's life is finished run by run,
-committing the folder in between.
+committing the folder in between. A run this experiment has not kept, but another experiment
+whose results dir sits beside this one (under the same parent folder) kept with the same key
+(the same training, evaluation and transfers, so the same results), is not run again either:
+its record is copied here, with ``copied_from`` naming the original.
 """
 import fcntl
 import functools
@@ -729,9 +732,11 @@ class Harness:
         Returns:
             bool: False when the run was kept and nothing ran.
         """
+        twin = self.adopt_twin(arm, seed)
         if self.kept(arm, seed) is not None:
             print_log(f'[harness] {arm.name} seed {seed}: kept in '
-                      f'{self.record_path(arm, seed)}', logger='current')
+                      f'{self.record_path(arm, seed)}'
+                      + (f' (copied from {twin})' if twin else ''), logger='current')
             return False
         settings = self._check_settings(arm, seed)
         checkpoint = self.train(arm, seed, settings)
@@ -816,12 +821,62 @@ class Harness:
         with open(path, 'w') as f:
             json.dump(dict(key=self.record_key(arm, seed), **results), f, indent=1)
 
+    def twin_record(self, arm: Arm, seed: int) -> Optional[str]:
+        """Another experiment's record of this very run: a record in a results dir beside
+        this one (``<parent>/**/runs/<arm>/seed<S>.json``, any arm name) whose key equals
+        this run's, so its training, evaluation and transfers are this run's.
+
+        Returns:
+            str | None: The first such record's path (in sorted order), or None.
+        """
+        if self.results_dir is None:
+            return None
+        key, own = self.record_key(arm, seed), osp.abspath(self.record_path(arm, seed))
+        pattern = osp.join(osp.dirname(osp.abspath(self.results_dir)), '**', 'runs', '*',
+                           f'seed{seed}.json')
+        for path in sorted(glob.glob(pattern, recursive=True)):
+            if osp.abspath(path) == own:
+                continue
+            with open(path) as f:
+                if json.load(f).get('key') == key:
+                    return path
+        return None
+
+    def adopt_twin(self, arm: Arm, seed: int) -> Optional[str]:
+        """Copy :meth:`twin_record` to this run's :meth:`record_path` (with ``copied_from``,
+        relative to the repository where it lies inside it) when this experiment has no
+        record of the run yet.
+
+        Returns:
+            str | None: The path copied from, or None when nothing was copied.
+        """
+        if self.results_dir is None or osp.isfile(self.record_path(arm, seed)):
+            return None
+        twin = self.twin_record(arm, seed)
+        if twin is None:
+            return None
+        with open(twin) as f:
+            record = json.load(f)
+        source = osp.abspath(twin)
+        if source.startswith(REPO_ROOT + os.sep):
+            source = osp.relpath(source, REPO_ROOT)
+        record['copied_from'] = source
+        os.makedirs(osp.dirname(self.record_path(arm, seed)), exist_ok=True)
+        with open(self.record_path(arm, seed), 'w') as f:
+            json.dump(record, f, indent=1)
+        return twin
+
     def kept(self, arm: Arm, seed: int) -> Optional[dict]:
-        """The kept results of a run (as :meth:`run_results` gives them) when its record
-        exists and its key matches the current settings; None otherwise."""
-        if self.results_dir is None or not osp.isfile(self.record_path(arm, seed)):
+        """The kept results of a run (as :meth:`run_results` gives them) when its record,
+        or else its :meth:`twin_record`, exists and its key matches the current settings;
+        None otherwise."""
+        if self.results_dir is None:
             return None
         path = self.record_path(arm, seed)
+        if not osp.isfile(path):
+            path = self.twin_record(arm, seed)
+            if path is None:
+                return None
         with open(path) as f:
             record = json.load(f)
         key = self.record_key(arm, seed)

@@ -25,6 +25,8 @@ COMPOSED = ('configs/composed/'
             'cast-teacher-attn-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py')
 COTRAIN = ('configs/teacher_attention/'
            'mocov2-cotrain_resnet18_1xb64-coslr-100e_caltech101-human_cpu.py')
+CENTRE = ('configs/teacher_attention/'
+          'mocov2-centre-attn_resnet18_1xb64-coslr-100e_caltech101-centre_cpu.py')
 
 
 def load(path):
@@ -107,6 +109,48 @@ def test_each_arm_changes_only_what_its_name_says():
         multiview = next(t for t in part['pipeline'] if t['type'] == 'SaliencyMultiView')
         (crop, *rest), = multiview['transforms']
         assert dict(crop, map_size=16) == teacher_crop and rest == teacher_rest
+
+
+def test_the_centre_prior_control_is_teacher_attention_with_another_map():
+    """The control arm: teacher attention's model, loss, schedule and views on MoCo v2's
+    unlabelled pool, with each image's centre prior as the map in place of the teacher's."""
+    mocov2, teacher, centre = load(MOCOV2), load(TEACHER), load(CENTRE)
+    for key in ('model', 'optim_wrapper', 'param_scheduler', 'train_cfg', 'randomness',
+                'auto_scale_lr', 'default_hooks'):
+        assert centre.get(key) == teacher.get(key), key
+    assert {k: v for k, v in centre['train_dataloader'].items() if k != 'dataset'} == \
+        {k: v for k, v in teacher['train_dataloader'].items() if k != 'dataset'}
+    dataset = centre['train_dataloader']['dataset']
+    assert {k: v for k, v in dataset.items() if k != 'pipeline'} == \
+        {k: v for k, v in mocov2['train_dataloader']['dataset'].items() if k != 'pipeline'}
+    load_image, load_map, *rest = teacher['train_dataloader']['dataset']['pipeline']
+    assert load_map['type'] == 'LoadSaliencyMap'
+    assert dataset['pipeline'] == [load_image, dict(type='EstimateSaliency',
+                                                    method='center_bias'), *rest]
+
+
+def test_the_centre_prior_control_views_carry_the_centre_prior():
+    """With the crop made to take the whole image, each view's map is the image's centre
+    prior (computed here, independently) at the map's size; a symmetric prior survives the
+    flip."""
+    from attn_plugins.saliency import center_bias
+
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(str(REPO_ROOT / CENTRE))
+    dataset_cfg = cfg.train_dataloader.dataset
+    dataset_cfg.update(data_root=str(shared_data_path('caltech101').parent) + '/', indices=1)
+    image = cv2.imread(DATASETS.build(dataset_cfg).get_data_info(0)['img_path'])
+    height, width = image.shape[:2]
+    crop = dataset_cfg.pipeline[2].transforms[0][0]
+    crop.update(crop_ratio_range=(1., 1.), aspect_ratio_range=(width / height, ) * 2)
+    sample = DATASETS.build(dataset_cfg)[0]
+    prior = center_bias((height, width))
+    expected = cv2.resize((prior / prior.max()).astype(np.float32), (16, 16),
+                          interpolation=cv2.INTER_AREA)
+    maps = sample['data_samples'].saliency.reshape(-1, 16, 16).numpy()
+    assert maps.shape == (2, 16, 16)
+    for view_map in maps:
+        np.testing.assert_allclose(view_map, expected, atol=0.02)
 
 
 def write_maps(tmp_path, count=16):

@@ -498,6 +498,53 @@ def test_kept_results_outlive_the_work_dir(tmp_path, experiment):
     assert rescaled.stdout.count('[kept in ') == 0
 
 
+def test_a_run_another_experiment_kept_is_copied_not_run_again(tmp_path, experiment):
+    """A new experiment that adds an arm to runs another one kept (results dirs side by side,
+    another machine): the runs with the same key are copied from the other's records, with
+    ``copied_from``, and count in its report; only its new arm runs; a record whose key
+    differs (other settings) is not taken for the run."""
+    log, results = tmp_path / 'calls.log', tmp_path / 'results'
+    env = dict(FAKE_LOG=str(log))
+    run_tool(['tools/analysis/harness.py', experiment, '--seeds', '0', '1', '--work-dir',
+              tmp_path / 'work1', '--results-dir', results / 'first'], env=env)
+    second = tmp_path / 'second_experiment.py'
+    second.write_text(experiment.read_text().replace("name = 'fake'", "name = 'second'").replace(
+        "    dict(name='random'",
+        "    dict(name='control', config={!r}, cfg_options={{'model.queue_len': 64}}),\n"
+        "    dict(name='random'".format(str(tmp_path / 'method.py'))))
+    # the method's seed-1 record made with other settings: not this run's
+    record = results / 'first' / 'runs' / 'method' / 'seed1.json'
+    changed = json.loads(record.read_text())
+    changed['key']['cfg_options']['model.queue_len'] = 1024
+    record.write_text(json.dumps(changed))
+
+    command = ['tools/analysis/harness.py', second, '--seeds', '0', '1', '--work-dir',
+               tmp_path / 'work2', '--results-dir', results / 'second']
+    dry = run_tool(command + ['--dry-run'], env=env).stdout
+    assert f'[kept in {results / "first" / "runs" / "base" / "seed0.json"}, to copy]' in dry
+    assert not (results / 'second').exists()  # a dry run copies nothing
+    before = len(calls(log))
+    proc = run_tool(command, env=env)
+    # (the stand-in scripts name a run by its config: the control's is the method's)
+    ran = [(c['script'], c['seed'], c.get('options', {}).get('model.queue_len'))
+           for c in calls(log)[before:]]
+    assert ran == [('train', 0, '64'), ('eval', 0, None), ('train', 1, '512'),
+                   ('eval', 1, None), ('train', 1, '64'), ('eval', 1, None)]
+    assert (f'base seed 1: kept in {results / "second" / "runs" / "base" / "seed1.json"} '
+            f'(copied from {results / "first" / "runs" / "base" / "seed1.json"})') in proc.stdout
+    copied = json.loads((results / 'second' / 'runs' / 'method' / 'seed0.json').read_text())
+    original = json.loads((results / 'first' / 'runs' / 'method' / 'seed0.json').read_text())
+    assert copied == dict(original, copied_from=str(results / 'first' / 'runs' / 'method' /
+                                                    'seed0.json'))
+    assert 'copied_from' not in json.loads(
+        (results / 'second' / 'runs' / 'method' / 'seed1.json').read_text())  # ran here
+    linear = json.loads((results / 'second' / 'results.json').read_text())['metrics'][
+        'linear/top1']
+    assert linear['base']['values'] == {'0': 60.0, '1': 62.0}
+    assert linear['method']['values'] == {'0': 64.0, '1': 63.5}
+    assert set(linear) == {'base', 'method', 'control', 'random'}
+
+
 def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
     """Several specs in one command: one experiment after another, each seed's arms trained
     once and evaluated by every spec that has them before the next training;

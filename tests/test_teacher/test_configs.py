@@ -37,6 +37,9 @@ SIBLINGS = {
         STUDENT + 'simclr-cotrain_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
     STUDENT + 'mocov2-teacher-attn_resnet50_8xb32-coslr-200e_in1k.py':
         STUDENT + 'mocov2-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    # the centre-prior control: its only CPU scale is its experiment's (Caltech-101)
+    STUDENT + 'mocov2-centre-attn_resnet50_8xb32-coslr-200e_in1k.py':
+        STUDENT + 'mocov2-centre-attn_resnet18_1xb64-coslr-100e_caltech101-centre_cpu.py',
     STUDENT + 'byol-teacher-attn_resnet50_16xb256-coslr-200e_in1k.py':
         STUDENT + 'byol-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
     STUDENT + 'supervised_resnet50_8xb32-100e_in1k.py':
@@ -202,6 +205,8 @@ def student_options(config, maps, teacher_checkpoint):
     elif dataset == 'SaliencyImageFolder':  # teacher maps from files: the 8 images with maps
         options = ['train_dataloader.batch_size=4',
                    f'train_dataloader.dataset.saliency_dir={maps}']
+    elif dataset == 'ImageFolder':  # maps made on the fly: any 8 images
+        options = ['train_dataloader.batch_size=4', 'train_dataloader.dataset.indices=8']
     else:  # BSDS500 + OSIE-train as a ConcatDataset
         options = ['train_dataloader.batch_size=4', 'train_dataloader.dataset.datasets.0.indices=4',
                    'train_dataloader.dataset.datasets.1.indices=4']
@@ -231,7 +236,10 @@ def assert_student_trained(config, work_dir):
 
 @pytest.mark.parametrize('config', [c for c in STUDENT_CPU if c != SCORED_CPU])
 def test_student_cpu_config_trains(config, teacher_run, teacher_maps, tmp_path, shared_data):
-    shared_data('bccd' if 'bccd' in config else 'bsds500'), shared_data('osie')
+    if 'caltech101' in config:
+        shared_data('caltech101')
+    else:
+        shared_data('bccd' if 'bccd' in config else 'bsds500'), shared_data('osie')
     options = student_options(config, teacher_maps, teacher_run / 'epoch_1.pth')
     run_tool(['tools/train.py', config, '--work-dir', tmp_path, '--no-validate',
               '--cfg-options', *options])

@@ -103,8 +103,10 @@ def dry_run(harness):
     for seed in exp.seeds:
         for arm in exp.arms:
             if harness.kept(arm, seed) is not None:
-                print(f'{arm.name:>24} seed {seed}: {arm.config} '
-                      f'[kept in {harness.record_path(arm, seed)}]')
+                kept = harness.record_path(arm, seed)
+                if not osp.isfile(kept):
+                    kept = f'{harness.twin_record(arm, seed)}, to copy'
+                print(f'{arm.name:>24} seed {seed}: {arm.config} [kept in {kept}]')
                 continue
             trained = harness.is_trained(arm, seed)
             evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
