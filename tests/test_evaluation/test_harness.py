@@ -545,6 +545,37 @@ def test_a_run_another_experiment_kept_is_copied_not_run_again(tmp_path, experim
     assert set(linear) == {'base', 'method', 'control', 'random'}
 
 
+def test_dry_run_counts_the_trainings_left_each_shared_one_once(tmp_path, experiment):
+    """--dry-run over experiments that share a pool ends with the trainings they need: the
+    shared baseline counted once, a killed one with a checkpoint as part-trained."""
+    log, pool = tmp_path / 'calls.log', tmp_path / 'pool'
+    other = tmp_path / 'other_experiment.py'
+    other.write_text(experiment.read_text().replace("name = 'fake'", "name = 'other'").replace(
+        "dict(name='method'", "dict(name='other-method'").replace(
+        "{'model.queue_len': 512}", "{'model.queue_len': 256}"))
+    command = ['tools/analysis/harness.py', experiment, other, '--seeds', '0', '--train-pool',
+               pool, '--work-dir', tmp_path / 'work']
+
+    def dry_run():
+        return run_tool(command + ['--dry-run'], env=dict(FAKE_LOG=str(log))).stdout
+
+    def summary(done, part, left):
+        return (f'[harness] trainings: 3 ({done} done or kept, {part} part-trained, {left} to '
+                'train; a training the experiments share counted once)')
+
+    # base (in both), method, other-method
+    assert dry_run().strip().splitlines()[-1] == summary(0, 0, 3)
+    # the method's training dies after its first checkpoint (both methods' config is method.py:
+    # the first to train dies)
+    proc = run_tool(command, env=dict(FAKE_LOG=str(log), FAKE_FAIL='method:0'), check=False)
+    assert proc.returncode != 0
+    out = dry_run()
+    assert out.strip().splitlines()[-1] == summary(1, 1, 1)
+    assert out.count('[part-trained, to evaluate]') == 1
+    run_tool(command, env=dict(FAKE_LOG=str(log)))
+    assert dry_run().strip().splitlines()[-1] == summary(3, 0, 0)
+
+
 def test_experiments_sharing_trainings_run_together(tmp_path, experiment):
     """Several specs in one command: one experiment after another, each seed's arms trained
     once and evaluated by every spec that has them before the next training;

@@ -34,7 +34,8 @@ Examples:
         configs/experiments/cast-teacher-attn-vs-parts_cpu.py \\
         configs/experiments/cast-vs-crop-vs-mocov2_cpu.py
 
-    # what would run, without running it; the table of what is done so far
+    # what would run, without running it, and how many trainings are left; the table of
+    # what is done so far
     python tools/analysis/harness.py EXPERIMENT --dry-run
     python tools/analysis/harness.py EXPERIMENT --report-only
 """
@@ -96,25 +97,44 @@ def load(args, path):
     return exp
 
 
-def dry_run(harness):
-    """Print each run of the experiment and what of it is done."""
+def dry_run(harness, trainings):
+    """Print each run of the experiment and what of it is done.
+
+    Args:
+        harness (Harness): The experiment's harness.
+        trainings (dict): ``{training folder: state}``, updated with each run's training:
+            ``'done'`` (kept, or trained), ``'part-trained'`` (a checkpoint to resume) or
+            ``'to train'``; one folder for the runs that share a training.
+    """
     exp = harness.exp
     print(f'[harness] {exp.name}')
     for seed in exp.seeds:
         for arm in exp.arms:
-            if harness.kept(arm, seed) is not None:
-                kept = harness.record_path(arm, seed)
-                if not osp.isfile(kept):
-                    kept = f'{harness.twin_record(arm, seed)}, to copy'
-                print(f'{arm.name:>24} seed {seed}: {arm.config} [kept in {kept}]')
+            kept = harness.kept(arm, seed) is not None
+            if arm.checkpoint == 'random':
+                state = None
+            elif kept or harness.is_trained(arm, seed):
+                state = 'done'
+            else:
+                resumable = osp.join(harness.training_dirs(arm, seed)[0], 'last_checkpoint')
+                state = 'part-trained' if osp.isfile(resumable) else 'to train'
+            if state is not None:
+                folder = harness.training_dirs(arm, seed)[0]
+                # a training one experiment still needs is not done for all of them
+                if trainings.get(folder) in (None, 'done'):
+                    trainings[folder] = state
+            if kept:
+                record = harness.record_path(arm, seed)
+                if not osp.isfile(record):
+                    record = f'{harness.twin_record(arm, seed)}, to copy'
+                print(f'{arm.name:>24} seed {seed}: {arm.config} [kept in {record}]')
                 continue
-            trained = harness.is_trained(arm, seed)
             evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
             transfers = [f'{item["name"]} ' + ('transferred' if osp.isfile(osp.join(
                 harness.transfer_dir(arm, seed, item['name']), 'metrics.json'))
                 else 'to transfer') for item in exp.transfer if seed in item['seeds']]
             print(f'{arm.name:>24} seed {seed}: {arm.config} '
-                  f'[{"trained" if trained else "to train"}, '
+                  f'[{"trained" if state in (None, "done") else state}, '
                   f'{", ".join(["evaluated" if evaluated else "to evaluate", *transfers])}]')
 
 
@@ -146,8 +166,13 @@ def main(argv=None):
                                            *map(shlex.quote, [path, *options])]))
                  for path, exp in experiments]
     if args.dry_run:
+        trainings = {}
         for harness in harnesses:
-            dry_run(harness)
+            dry_run(harness, trainings)
+        states = list(trainings.values())
+        print(f'[harness] trainings: {len(states)} ({states.count("done")} done or kept, '
+              f'{states.count("part-trained")} part-trained, {states.count("to train")} to '
+              'train; a training the experiments share counted once)')
         return
     try:
         if args.report_only:
