@@ -867,9 +867,19 @@ class Harness:
         return twin
 
     def kept(self, arm: Arm, seed: int) -> Optional[dict]:
-        """The kept results of a run (as :meth:`run_results` gives them) when its record,
-        or else its :meth:`twin_record`, exists and its key matches the current settings;
-        None otherwise."""
+        """The kept results of a run (as :meth:`run_results` gives them), or None; see
+        :meth:`kept_record`."""
+        found = self.kept_record(arm, seed)
+        return None if found is None else found[1]
+
+    def kept_record(self, arm: Arm, seed: int) -> Optional[Tuple[str, dict]]:
+        """The record a run's kept results come from, when its own record, or else its
+        :meth:`twin_record`, exists and its key matches the current settings.
+
+        Returns:
+            tuple[str, dict] | None: The record's path and the results in it (as
+            :meth:`run_results` gives them), or None.
+        """
         if self.results_dir is None:
             return None
         path = self.record_path(arm, seed)
@@ -886,7 +896,7 @@ class Harness:
                       'differ): not counted; running the experiment runs it again',
                       logger='current', level=logging.WARNING)
             return None
-        return dict(metrics=record['metrics'], corruption=record.get('corruption'))
+        return path, dict(metrics=record['metrics'], corruption=record.get('corruption'))
 
     def collect(self) -> Dict[str, Dict[int, dict]]:
         """``{arm: {seed: results}}`` of every run with results (:meth:`run_results`): from

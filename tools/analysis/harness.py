@@ -110,23 +110,23 @@ def dry_run(harness, trainings):
     print(f'[harness] {exp.name}')
     for seed in exp.seeds:
         for arm in exp.arms:
-            kept = harness.kept(arm, seed) is not None
+            kept = harness.kept_record(arm, seed)
+            folder = harness.training_dirs(arm, seed)[0]
             if arm.checkpoint == 'random':
                 state = None
-            elif kept or harness.is_trained(arm, seed):
+            elif kept is not None or harness.is_trained(arm, seed):
                 state = 'done'
+            elif osp.isfile(osp.join(folder, 'last_checkpoint')):
+                state = 'part-trained'
             else:
-                resumable = osp.join(harness.training_dirs(arm, seed)[0], 'last_checkpoint')
-                state = 'part-trained' if osp.isfile(resumable) else 'to train'
-            if state is not None:
-                folder = harness.training_dirs(arm, seed)[0]
-                # a training one experiment still needs is not done for all of them
-                if trainings.get(folder) in (None, 'done'):
-                    trainings[folder] = state
-            if kept:
-                record = harness.record_path(arm, seed)
-                if not osp.isfile(record):
-                    record = f'{harness.twin_record(arm, seed)}, to copy'
+                state = 'to train'
+            # a training one experiment still needs is not done for all of them
+            if state is not None and trainings.get(folder) in (None, 'done'):
+                trainings[folder] = state
+            if kept is not None:
+                record = kept[0]
+                if record != harness.record_path(arm, seed):
+                    record = f'{record}, to copy'
                 print(f'{arm.name:>24} seed {seed}: {arm.config} [kept in {record}]')
                 continue
             evaluated = osp.isfile(osp.join(harness.run_dir(arm, seed), 'eval_done.json'))
