@@ -95,8 +95,13 @@ SPEC_KEYS = {'name', 'description', 'baseline', 'seeds', 'cfg_options', 'arms', 
 CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against', 'trivial'}
 #: Prefix of the wall-time metrics (``wall/train_min``, ...).
 WALL = 'wall/'
+#: Prefix of the metrics of a transfer (``transfer/<name>/<key>``).
+TRANSFER = 'transfer/'
 #: The verdict of a claim whose arm beats its baseline but not the trivial answer.
 DEGENERATE = 'degenerate: no better than the trivial answer'
+#: Verdict of a claim while a side has fewer seeds than the experiment runs, formatted with
+#: the fewest seeds of the two sides and the seeds due.
+PENDING = 'pending: {} of {} seeds'
 TRANSFER_KEYS = {'name', 'config', 'cfg_options', 'seeds'}
 ARM_KEYS = {'name', 'config', 'cfg_options', 'checkpoint', 'eval_config'}
 
@@ -951,7 +956,7 @@ class Harness:
             print_log(f'[harness] {out_dir} ran with other transfer settings: left out of '
                       'the report', logger='current', level=logging.WARNING)
             return {}
-        return _numeric_metrics(osp.join(out_dir, 'metrics.json'), f'transfer/{item["name"]}/')
+        return _numeric_metrics(osp.join(out_dir, 'metrics.json'), f'{TRANSFER}{item["name"]}/')
 
     def report(self) -> dict:
         """Write ``results.json``, ``results.md`` and ``results.png`` from what is done, into
@@ -1071,6 +1076,9 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
     as the saliency map): the arm is then also compared with it, and a claim reproduced
     against the baseline by an arm that does not beat the trivial answer (the 95% interval
     of arm - trivial wholly on the claimed side) gets the verdict :data:`DEGENERATE`.
+    While either side has fewer seeds than are due (:func:`seeds_due`), the interval is
+    shown but the verdict is :data:`PENDING`: a report of an unfinished experiment judges
+    no claim on part of its seeds.
 
     Args:
         exp (Experiment): The experiment (its ``claims``).
@@ -1105,8 +1113,21 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
             if entry['verdict'] == 'reproduced' and \
                     claim_verdict(versus, claim['direction']) != 'reproduced':
                 entry['verdict'] = DEGENERATE
+        due = seeds_due(exp, claim['metric'])
+        if min(entry['n']) < due:
+            entry['verdict'] = PENDING.format(min(entry['n']), due)
         judged.append(entry)
     return judged
+
+
+def seeds_due(exp: Experiment, metric: str) -> int:
+    """How many seeds of each arm ``metric`` has once ``exp`` is finished: a transfer's
+    metrics (``transfer/<name>/...``) those of its ``seeds``, every other metric the
+    experiment's."""
+    for item in exp.transfer:
+        if metric.startswith(f'{TRANSFER}{item["name"]}/'):
+            return len(item['seeds'])
+    return len(exp.seeds)
 
 
 def claims_verdict(claims: Sequence[dict]) -> str:

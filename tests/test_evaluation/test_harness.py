@@ -243,6 +243,49 @@ def test_claims_get_the_verdict_of_their_interval(experiment):
         load_experiment(str(bad))
 
 
+def test_a_claim_with_seeds_still_to_run_is_pending_not_judged(experiment):
+    """While a side has fewer seeds than are due, a claim shows its interval but no verdict;
+    a transfer's metrics are due on that transfer's seeds only."""
+    from attn_plugins.evaluation.harness import (load_experiment, markdown_report,
+                                                 summarise_experiment)
+
+    det = experiment.parent / 'det.py'
+    det.write_text('')
+    experiment.write_text(experiment.read_text() + f"""transfer = [
+    dict(name='det', seeds=[0], config={str(det)!r})]
+claims = [
+    dict(arm='method', metric='linear/top1', direction='higher', paper='method beats base'),
+    dict(arm='random', metric='linear/top1', direction='lower', paper='random below base'),
+    dict(arm='method', metric='transfer/det/AP50', direction='higher', paper='transfers'),
+]
+""")
+    exp = load_experiment(str(experiment))
+    seeds = dict(base=(0, 1, 2), method=(0, 1), rand=(0, 1, 2))
+    collected = {arm: {seed: dict(metrics={'linear/top1': VALUES[key]['linear'][seed]},
+                                  corruption=None) for seed in seeds[key]}
+                 for arm, key in (('base', 'base'), ('method', 'method'),
+                                  ('random', 'rand'))}
+    for arm, value in (('base', 50.0), ('method', 55.0)):
+        collected[arm][0]['metrics']['transfer/det/AP50'] = value
+    report = summarise_experiment(exp, collected)
+    claims = report['claims']
+
+    method = np.array([VALUES['method']['linear'][s] for s in (0, 1)])
+    base = np.array(list(VALUES['base']['linear'].values()))
+    va, vb = method.var(ddof=1) / 2, base.var(ddof=1) / 3
+    half = stats.t.ppf(0.975, (va + vb) ** 2 / (va ** 2 + vb ** 2 / 2)) * math.sqrt(va + vb)
+    assert claims[0]['n'] == [2, 3] and claims[0]['verdict'] == 'pending: 2 of 3 seeds'
+    assert claims[0]['ci_low'] == pytest.approx(method.mean() - base.mean() - half)
+    # the random arm has all its seeds: judged as before
+    assert claims[1]['verdict'] == 'reproduced'
+    # one seed is all the transfer runs: no longer pending, but one seed tests nothing
+    assert claims[2]['n'] == [1, 1] and claims[2]['verdict'] == 'one seed: not tested'
+    markdown = markdown_report(report)
+    assert '| method vs base | +' in markdown and '**pending: 2 of 3 seeds** |' in markdown
+    assert ('**Verdict**: 1 of 3 claims reproduced; 1 pending: 2 of 3 seeds; '
+            '1 one seed: not tested.') in markdown
+
+
 def test_a_claim_no_better_than_its_trivial_answer_is_degenerate(experiment):
     """A claim reproduced against the baseline stays reproduced only when the arm also beats
     the trivial answer's score on its own runs (interval computed here independently)."""
@@ -264,7 +307,8 @@ def test_a_claim_no_better_than_its_trivial_answer_is_degenerate(experiment):
                                            'knn/top1': values['knn'][seed], **floors},
                                   corruption=None) for seed in range(3)}
                  for arm, values in (('base', VALUES['base']), ('method', VALUES['method']))}
-    claims = summarise_experiment(exp, collected)['claims']
+    report = summarise_experiment(exp, collected)
+    claims = report['claims']
     method = np.array(list(VALUES['method']['linear'].values()))
     half = stats.t.ppf(0.975, 2) * method.std(ddof=1) / math.sqrt(3)  # the floor has no spread
     for claim, floor in zip(claims, (50.0, 64.5)):
