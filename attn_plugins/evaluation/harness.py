@@ -1121,9 +1121,16 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
 
 
 def seeds_due(exp: Experiment, metric: str) -> int:
-    """How many seeds of each arm ``metric`` has once ``exp`` is finished: a transfer's
-    metrics (``transfer/<name>/...``) those of its ``seeds``, every other metric the
-    experiment's."""
+    """How many seeds of each arm ``metric`` has once ``exp`` is finished.
+
+    Args:
+        exp (Experiment): The experiment.
+        metric (str): A metric name.
+
+    Returns:
+        int: For a transfer's metrics (``transfer/<name>/...``) the number of that
+        transfer's ``seeds``, for every other metric the experiment's.
+    """
     for item in exp.transfer:
         if metric.startswith(f'{TRANSFER}{item["name"]}/'):
             return len(item['seeds'])
