@@ -1113,9 +1113,9 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
             if entry['verdict'] == 'reproduced' and \
                     claim_verdict(versus, claim['direction']) != 'reproduced':
                 entry['verdict'] = DEGENERATE
-        due = seeds_due(exp, claim['metric'])
-        if min(entry['n']) < due:
-            entry['verdict'] = PENDING.format(min(entry['n']), due)
+        fewest, due = min(entry['n']), seeds_due(exp, claim['metric'])
+        if fewest < due:
+            entry['verdict'] = PENDING.format(fewest, due)
         judged.append(entry)
     return judged
 
