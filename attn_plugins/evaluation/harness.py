@@ -1168,15 +1168,55 @@ def _fmt_p(p: float) -> str:
     return f'{p:.1e}' if p < 0.001 else _fmt(p, 3)
 
 
-def markdown_report(report: dict, level: int = 1) -> str:
+def summary_table(report: dict) -> List[str]:
+    """The experiment in one table: a row per headline metric (then per wall-time stage), a
+    column per arm, each cell the mean +- std over seeds and, off the baseline's column, the
+    difference to the baseline with its 95% interval. A cell over fewer seeds than the
+    experiment's says how many.
+
+    Args:
+        report (dict): The report (:func:`summarise_experiment`, or its JSON read back).
+
+    Returns:
+        list[str]: The table's markdown lines.
+    """
+    baseline, due = report['baseline'], len(report['seeds'])
+    headline = report.get('headline') or [m for m in report['metrics']
+                                           if not m.startswith(WALL)]
+    rows = [m for m in headline if m in report['metrics']] + sorted(
+        (m for m in report['metrics'] if m.startswith(WALL)),
+        key=lambda m: (not m.startswith(f'{WALL}train'), m))
+    arms = list(dict.fromkeys(a for m in rows for a in report['metrics'][m]))
+
+    def cell(metric, row):
+        if row is None:
+            return ''
+        text = f'{_fmt(row["mean"])} ± {_fmt(row["std"])}'
+        if row['n'] < due:
+            text += f' (n={row["n"]})'
+        if 'diff' in row and not metric.startswith(WALL):
+            text += f'; {row["diff"]:+.2f} [{_fmt(row["ci_low"])}, {_fmt(row["ci_high"])}]'
+        return text
+
+    names = [f'{arm} (baseline)' if arm == baseline else arm for arm in arms]
+    lines = ['| metric | ' + ' | '.join(names) + ' |', '|---|' + '---|' * len(arms)]
+    for metric in rows:
+        lines.append(f'| {metric} | ' + ' | '.join(
+            cell(metric, report['metrics'][metric].get(arm)) for arm in arms) + ' |')
+    return lines
+
+
+def markdown_report(report: dict, level: int = 1, per_metric: bool = True) -> str:
     """results.md from a report (:func:`summarise_experiment`, or its JSON read back): the
     claims with their verdicts, then one table per headline metric (all metrics when the spec
-    names none).
+    names none) and the wall times, or all of them in :func:`summary_table`'s one table.
 
     Args:
         report (dict): The report.
         level (int): Markdown heading level of the experiment's title (the sections one
             below), so the tables can sit inside another document.
+        per_metric (bool): One table per metric, with every seed's value and the p-values
+            (results.md); False gives the one summary table (the README).
 
     Returns:
         str: Markdown.
@@ -1209,6 +1249,12 @@ def markdown_report(report: dict, level: int = 1) -> str:
                          f'{_fmt_p(claim["p"]) if measured else ""} | '
                          + (f'{versus} | ' if trivial else '')
                          + f'**{claim["verdict"]}** |')
+    if not per_metric:
+        lines += [f'\n{sub} Summary\n', 'Mean ± std over seeds; beside each arm but the '
+                  'baseline, its difference to the baseline [95% interval]; the wall-time rows per '
+                  'run, in the unit their names give (time the machine gave other jobs counts '
+                  'too).\n']
+        return '\n'.join(lines + summary_table(report)) + '\n'
     headline = report.get('headline') or [m for m in report['metrics']
                                            if not m.startswith(WALL)]
     for metric in [m for m in headline if m in report['metrics']]:

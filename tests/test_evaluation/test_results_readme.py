@@ -4,6 +4,7 @@ import importlib.util
 import json
 
 import pytest
+from scipy import stats
 
 from attn_plugins.evaluation.harness import Arm, Experiment, summarise_experiment
 from tests.conftest import REPO_ROOT
@@ -29,6 +30,7 @@ def write_results(folder, method_values):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / 'results.json').write_text(json.dumps(report))
     (folder / 'results.png').write_bytes(b'png')
+    (folder / 'results.md').write_text('# demo\n')
 
 
 def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
@@ -43,10 +45,17 @@ def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
     assert text.startswith(f'# Title\n\nIntro: `{tool.BEGIN}` and `{tool.END}`.\n\n')
     assert text.endswith(f'{tool.END}\n\nTail.\n') and 'old numbers' not in text
     section = text.split(f'\n{tool.BEGIN}\n')[1].split(f'\n{tool.END}\n')[0]
-    assert '### demo' in section and '#### Claims' in section and '#### linear/top1' in section
+    assert '### demo' in section and '#### Claims' in section and '#### Summary' in section
     assert '| method helps (higher) | linear/top1 | method vs base | +5.00 [' in section
     assert '**reproduced**' in section
-    assert '| method | 66.00 ± 1.00 (n=3) | 0: 65.00, 1: 66.00, 2: 67.00 | +5.00 [' in section
+    # one summary table, not a table per metric: the Welch interval of 66 - 61 (std 1 each,
+    # 3 seeds each: 4 degrees of freedom)
+    half = stats.t.ppf(0.975, 4) * (2 / 3) ** 0.5
+    assert '| metric | base (baseline) | method |' in section
+    assert (f'| linear/top1 | 61.00 ± 1.00 | 66.00 ± 1.00; +5.00 [{5 - half:.2f}, '
+            f'{5 + half:.2f}] |') in section
+    assert '#### linear/top1' not in section and '0: 65.00' not in section
+    assert '[results.md](results/demo/results.md)' in section
     assert 'Regenerate: `python tools/analysis/harness.py demo.py`' in section
     assert '![demo](results/demo/results.png)' in section
     assert tool.main([str(results), '--readme', str(readme), '--check']) == 0
@@ -58,6 +67,11 @@ def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
     section = readme.read_text().split(f'\n{tool.BEGIN}\n')[1].split(f'\n{tool.END}\n')[0]
     assert '+5.00' not in section and '**not at this scale**' in section
     assert section.count('### demo') == 1
+
+    # An arm with seeds still to run says over how many seeds its cell is.
+    write_results(results, [65.0, 66.0])
+    tool.main([str(results), '--readme', str(readme)])
+    assert '| linear/top1 | 61.00 ± 1.00 | 65.50 ± 0.71 (n=2); +4.50 [' in readme.read_text()
 
 
 def test_missing_markers_and_folders_are_named(tmp_path):

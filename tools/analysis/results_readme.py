@@ -3,9 +3,10 @@
 Each RESULT_DIR holds a harness run's results.json (and results.png): the folder under
 results/ where an experiment's small output files are committed, or its work dir. The section
 gets, per experiment and in the order given, its title and description, the claims table with
-the verdicts, one table per headline metric (mean +- std over seeds, the per-seed values, the
-difference to the baseline with its 95% interval and p), the command that regenerates it, and
-its plot. It replaces whatever stands between the two marker lines of the README
+the verdicts, one summary table (a row per headline metric and wall-time stage, a column per
+arm: mean +- std over seeds and the difference to the baseline with its 95% interval), a link
+to the folder's results.md (every seed's value and the p-values), the command that regenerates
+it, and its plot. It replaces whatever stands between the two marker lines of the README
 
     <!-- results:begin -->
     <!-- results:end -->
@@ -52,9 +53,12 @@ def experiment_section(result_dir: str, readme_dir: str, level: int) -> str:
                                 'tools/analysis/harness.py (results.json)')
     with open(path) as f:
         report = json.load(f)
-    text = markdown_report(report, level=level).rstrip('\n') + '\n'
+    text = markdown_report(report, level=level, per_metric=False).rstrip('\n') + '\n'
     relative = osp.relpath(result_dir, readme_dir)
-    text += f'\nFiles: `{relative}/`.'
+    text += f'\nFiles: `{relative}/`'
+    if osp.isfile(osp.join(result_dir, 'results.md')):
+        text += f' (every seed and p-value: [results.md]({relative}/results.md))'
+    text += '.'
     if report.get('command'):
         text += f' Regenerate: `{report["command"]}`.'
     text += '\n'
