@@ -87,7 +87,8 @@ def test_missing_markers_and_folders_are_named(tmp_path):
 
 def test_the_readme_results_section_is_what_its_command_writes():
     """The README names the command that writes its results section; run with --check, that
-    command finds the section equal to what the committed result folders give."""
+    command finds the section equal to what the committed result folders give, and each
+    folder's results.md (linked for every seed) is its results.json's report."""
     import re
     import shlex
 
@@ -99,3 +100,8 @@ def test_the_readme_results_section_is_what_its_command_writes():
     assert all((REPO_ROOT / folder / 'results.json').is_file() for folder in folders), folders
     assert tool.main([str(REPO_ROOT / f) for f in folders]
                      + ['--readme', str(REPO_ROOT / 'README.md'), '--check']) == 0
+    # the results.md each section links to for every seed holds the same report
+    from attn_plugins.evaluation.harness import markdown_report
+    for folder in folders:
+        report = json.loads((REPO_ROOT / folder / 'results.json').read_text())
+        assert (REPO_ROOT / folder / 'results.md').read_text() == markdown_report(report), folder
