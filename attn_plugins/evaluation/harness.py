@@ -1168,6 +1168,25 @@ def _fmt_p(p: float) -> str:
     return f'{p:.1e}' if p < 0.001 else _fmt(p, 3)
 
 
+def report_metrics(report: dict) -> Tuple[List[str], List[str], List[str]]:
+    """A report's metrics as its tables list them.
+
+    Args:
+        report (dict): The report (:func:`summarise_experiment`, or its JSON read back).
+
+    Returns:
+        tuple[list[str], list[str], list[str]]: The headline metrics measured (all metrics
+        but the wall times when the spec names none), those not measured yet, and the
+        wall-time stages (training first).
+    """
+    headline = report.get('headline') or [m for m in report['metrics']
+                                           if not m.startswith(WALL)]
+    stages = sorted((m for m in report['metrics'] if m.startswith(WALL)),
+                    key=lambda m: (not m.startswith(f'{WALL}train'), m))
+    return ([m for m in headline if m in report['metrics']],
+            [m for m in headline if m not in report['metrics']], stages)
+
+
 def summary_table(report: dict) -> List[str]:
     """The experiment in one table: a row per headline metric (then per wall-time stage), a
     column per arm, each cell the mean +- std over seeds and, off the baseline's column, the
@@ -1181,11 +1200,8 @@ def summary_table(report: dict) -> List[str]:
         list[str]: The table's markdown lines.
     """
     baseline, due = report['baseline'], len(report['seeds'])
-    headline = report.get('headline') or [m for m in report['metrics']
-                                           if not m.startswith(WALL)]
-    rows = [m for m in headline if m in report['metrics']] + sorted(
-        (m for m in report['metrics'] if m.startswith(WALL)),
-        key=lambda m: (not m.startswith(f'{WALL}train'), m))
+    headline, _, stages = report_metrics(report)
+    rows = headline + stages
     arms = list(dict.fromkeys(a for m in rows for a in report['metrics'][m]))
 
     def cell(metric, row):
@@ -1249,15 +1265,15 @@ def markdown_report(report: dict, level: int = 1, per_metric: bool = True) -> st
                          f'{_fmt_p(claim["p"]) if measured else ""} | '
                          + (f'{versus} | ' if trivial else '')
                          + f'**{claim["verdict"]}** |')
+    headline, missing, stages = report_metrics(report)
+    not_measured = [f'\nNot measured yet: {", ".join(missing)}\n'] if missing else []
     if not per_metric:
         lines += [f'\n{sub} Summary\n', 'Mean ± std over seeds; beside each arm but the '
                   'baseline, its difference to the baseline [95% interval]; the wall-time rows per '
                   'run, in the unit their names give (time the machine gave other jobs counts '
                   'too).\n']
-        return '\n'.join(lines + summary_table(report)) + '\n'
-    headline = report.get('headline') or [m for m in report['metrics']
-                                           if not m.startswith(WALL)]
-    for metric in [m for m in headline if m in report['metrics']]:
+        return '\n'.join(lines + summary_table(report) + not_measured) + '\n'
+    for metric in headline:
         lines += [f'\n{sub} {metric}\n', '| arm | mean ± std | per seed | diff vs baseline '
                   '[95% CI] | p |', '|---|---|---|---|---|']
         for arm, row in report['metrics'][metric].items():
@@ -1271,11 +1287,7 @@ def markdown_report(report: dict, level: int = 1, per_metric: bool = True) -> st
                 diff, p = 'n/a', ''
             lines.append(f'| {arm} | {_fmt(row["mean"])} ± {_fmt(row["std"])} (n={row["n"]}) '
                          f'| {seeds} | {diff} | {p} |')
-    missing = [m for m in headline if m not in report['metrics']]
-    if missing:
-        lines.append(f'\nNot measured yet: {", ".join(missing)}\n')
-    stages = sorted((m for m in report['metrics'] if m.startswith(WALL)),
-                    key=lambda m: (not m.startswith(f'{WALL}train'), m))
+    lines += not_measured
     if stages:
         lines += [f'\n{sub} Wall time\n', 'Per run, mean ± std over seeds, read from the logs: '
                   'elapsed minutes of each stage (time the machine gave other jobs counts '

@@ -17,7 +17,7 @@ spec.loader.exec_module(tool)
 
 def write_results(folder, method_values):
     exp = Experiment(name='demo', arms=[Arm('base', 'b.py'), Arm('method', 'm.py')],
-                     baseline='base', seeds=[0, 1, 2], metrics=['linear/top1'],
+                     baseline='base', seeds=[0, 1, 2], metrics=['linear/top1', 'knn/top1'],
                      description='Method vs base on a demo.',
                      claims=[dict(arm='method', metric='linear/top1', direction='higher',
                                   paper='method helps')])
@@ -55,6 +55,7 @@ def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
     assert (f'| linear/top1 | 61.00 ± 1.00 | 66.00 ± 1.00; +5.00 [{5 - half:.2f}, '
             f'{5 + half:.2f}] |') in section
     assert '#### linear/top1' not in section and '0: 65.00' not in section
+    assert '\nNot measured yet: knn/top1\n' in section  # a headline metric with no run
     assert '[results.md](results/demo/results.md)' in section
     assert 'Regenerate: `python tools/analysis/harness.py demo.py`' in section
     assert '![demo](results/demo/results.png)' in section
