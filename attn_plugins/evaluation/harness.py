@@ -965,19 +965,13 @@ class Harness:
         if self.command:
             report['command'] = self.command
         markdown = markdown_report(report)
-        metrics = [m for m in (self.exp.metrics or list(report['metrics']))
-                   if m in report['metrics'] and not m.startswith(WALL)]
         for folder in filter(None, (self.work_dir, self.results_dir)):
             os.makedirs(folder, exist_ok=True)
             with open(osp.join(folder, 'results.json'), 'w') as f:
                 json.dump(report, f, indent=1)
             with open(osp.join(folder, 'results.md'), 'w') as f:
                 f.write(markdown)
-            if metrics:
-                from .plots import plot_seed_comparison
-                plot_seed_comparison({m: {arm: entry['values'] for arm, entry in
-                                          report['metrics'][m].items()} for m in metrics},
-                                     osp.join(folder, 'results.png'), self.exp.baseline)
+            plot_report(report, osp.join(folder, 'results.png'))
         print(markdown)
         return report
 
@@ -1185,6 +1179,25 @@ def report_metrics(report: dict) -> Tuple[List[str], List[str], List[str]]:
                     key=lambda m: (not m.startswith(f'{WALL}train'), m))
     return ([m for m in headline if m in report['metrics']],
             [m for m in headline if m not in report['metrics']], stages)
+
+
+def plot_report(report: dict, path: str) -> Optional[str]:
+    """The report's plot: a panel per headline metric measured, every seed of every arm.
+
+    Args:
+        report (dict): The report (:func:`summarise_experiment`, or its JSON read back).
+        path (str): PNG to write.
+
+    Returns:
+        str | None: ``path``, or None (nothing written) while no headline metric is measured.
+    """
+    headline = report_metrics(report)[0]
+    if not headline:
+        return None
+    from .plots import plot_seed_comparison
+    return plot_seed_comparison({m: {arm: entry['values'] for arm, entry in
+                                     report['metrics'][m].items()} for m in headline},
+                                path, report['baseline'])
 
 
 def summary_table(report: dict) -> List[str]:

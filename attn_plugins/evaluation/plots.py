@@ -131,7 +131,7 @@ def plot_alignment(summaries: Mapping[str, Mapping[str, float]], metrics: Sequen
 
 
 def plot_seed_comparison(values: Mapping[str, Mapping[str, Mapping[int, float]]], path: str,
-                         baseline: Optional[str] = None) -> str:
+                         baseline: Optional[str] = None, per_line: int = 5) -> str:
     """One panel per metric: each arm's seeds as dots, their mean as a bar with a std error
     bar; the baseline arm's mean as a dashed line across the panel.
 
@@ -139,6 +139,8 @@ def plot_seed_comparison(values: Mapping[str, Mapping[str, Mapping[int, float]]]
         values (Mapping): ``{metric: {arm: {seed: value}}}``.
         path (str): PNG to write.
         baseline (str, optional): The baseline arm.
+        per_line (int): Panels side by side; more metrics wrap onto further lines, so a
+            dozen metrics stay readable at a page's width. Defaults to 5.
 
     Returns:
         str: ``path``.
@@ -146,10 +148,14 @@ def plot_seed_comparison(values: Mapping[str, Mapping[str, Mapping[int, float]]]
     plt = _pyplot()
     metrics = list(values)
     arms = list(dict.fromkeys(a for table in values.values() for a in table))
-    fig, axes = plt.subplots(1, len(metrics), squeeze=False,
-                             figsize=(1.2 + (0.55 * len(arms) + 0.8) * len(metrics), 3.4))
+    columns = max(1, min(per_line, len(metrics)))
+    lines = math.ceil(len(metrics) / columns)
+    fig, axes = plt.subplots(lines, columns, squeeze=False,
+                             figsize=(1.2 + (0.55 * len(arms) + 0.8) * columns, 3.4 * lines))
+    for ax in axes.flat[len(metrics):]:
+        ax.axis('off')
     colours = plt.rcParams['axes.prop_cycle'].by_key()['color']
-    for ax, metric in zip(axes[0], metrics):
+    for ax, metric in zip(axes.flat, metrics):
         for i, arm in enumerate(arms):
             seeds = list(values[metric].get(arm, {}).values())
             if not seeds:

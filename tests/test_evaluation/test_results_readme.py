@@ -106,3 +106,29 @@ def test_the_readme_results_section_is_what_its_command_writes():
     for folder in folders:
         report = json.loads((REPO_ROOT / folder / 'results.json').read_text())
         assert (REPO_ROOT / folder / 'results.md').read_text() == markdown_report(report), folder
+
+
+def test_plot_report_wraps_many_metrics_onto_lines(tmp_path):
+    """The plot has a panel per headline metric, at most five side by side: twelve metrics
+    give three lines of five panels (as wide as five metrics on one line, three times as
+    tall), and a report with no headline metric measured writes nothing."""
+    from PIL import Image
+
+    from attn_plugins.evaluation.harness import plot_report
+
+    def report(n_metrics):
+        metrics = [f'm{i}' for i in range(n_metrics)]
+        exp = Experiment(name='demo', arms=[Arm('base', 'b.py'), Arm('method', 'm.py')],
+                         baseline='base', seeds=[0, 1], metrics=metrics)
+        collected = {arm: {seed: dict(metrics={m: seed + offset for m in metrics},
+                                      corruption=None) for seed in (0, 1)}
+                     for arm, offset in (('base', 0.0), ('method', 1.0))}
+        return summarise_experiment(exp, collected)
+
+    sizes = {n: Image.open(plot_report(report(n), str(tmp_path / f'{n}.png'))).size
+             for n in (5, 12)}
+    assert sizes[12][0] == sizes[5][0]
+    assert sizes[12][1] == pytest.approx(3 * sizes[5][1], abs=2)
+    assert plot_report(dict(report(5), headline=['missing'], metrics={}),
+                       str(tmp_path / 'none.png')) is None
+    assert not (tmp_path / 'none.png').exists()
