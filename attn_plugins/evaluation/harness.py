@@ -965,13 +965,16 @@ class Harness:
         if self.command:
             report['command'] = self.command
         markdown = markdown_report(report)
-        for folder in filter(None, (self.work_dir, self.results_dir)):
+        folders = list(filter(None, (self.work_dir, self.results_dir)))
+        for folder in folders:
             os.makedirs(folder, exist_ok=True)
             with open(osp.join(folder, 'results.json'), 'w') as f:
                 json.dump(report, f, indent=1)
             with open(osp.join(folder, 'results.md'), 'w') as f:
                 f.write(markdown)
-            plot_report(report, osp.join(folder, 'results.png'))
+        plot = plot_report(report, osp.join(folders[0], 'results.png'))  # drawn once
+        for folder in folders[1:] if plot else []:
+            shutil.copyfile(plot, osp.join(folder, 'results.png'))
         print(markdown)
         return report
 
