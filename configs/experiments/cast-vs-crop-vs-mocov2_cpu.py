@@ -6,10 +6,11 @@
 # maps that exist). Evaluated on Caltech-101 test (never pretrained on) at 64 px; Grad-CAM at
 # 128 px (a 4x4 last-stage grid) against the held-out BSDS500 val photos' SOD masks and the
 # held-out OSIE + Scene human fixations, the center bias beside each. The MoCo v2 trainings
-# are shared with mocov2-vs-random_cpu through the training pool. Detection transfer (the
-# paper's own benchmark, Faster R-CNN R18-C4, 300 iterations at 320 px): on the raccoon photos
-# for every seed, on BCCD for seed 0 only (its red cells are found as well from random
-# weights: AP50 86.7 vs 85.5 for MoCo v2 in docs/transfer.md).
+# are shared with the other Caltech-scale specs through the training pool, on the machine that
+# holds it (mocov2-vs-random_cpu's committed runs were trained on another one). Detection
+# transfer (the paper's own benchmark, Faster R-CNN R18-C4, 300 iterations at 320 px): on the
+# raccoon photos for every seed, on BCCD for seed 0 only (its red cells are found as well from
+# random weights: AP50 86.7 vs 85.5 for MoCo v2 in docs/transfer.md).
 #   python tools/analysis/harness.py configs/experiments/cast-vs-crop-vs-mocov2_cpu.py
 _mocov2 = 'configs/mocov2/mocov2_resnet18_1xb64-coslr-100e_caltech101-unlabelled_cpu.py'
 name = 'cast-vs-crop-vs-mocov2_cpu'

@@ -3,7 +3,9 @@
 # (kNN 33.3% vs 37.5%) and 30 epochs on the unlabelled Caltech-101 train images (seed 0,
 # linear 43.0% vs 42.0%, kNN 33.7% vs 35.7%); at 100 epochs it does (results in
 # results/mocov2_vs_random_caltech101/). Trainings go to the shared pool, so the other
-# Caltech-scale experiments reuse this MoCo v2 baseline instead of training it again.
+# Caltech-scale experiments on the same machine reuse this MoCo v2 baseline instead of training
+# it again (the committed results were trained on another machine, so the evidence run's
+# specs trained their own).
 # Keep --size of the evaluation near the pretraining resolution when re-scaling.
 #   python tools/analysis/harness.py configs/experiments/mocov2-vs-random_cpu.py \
 #       --work-dir work_dirs/experiments/mocov2-vs-random_caltech64_100e
