@@ -268,7 +268,8 @@ def main(argv=None):
 
     import attn_plugins  # noqa: F401
     from attn_plugins.engine.launch import build_runner
-    from attn_plugins.evaluation import draw_model_attention, plot_scalar_curves, read_scalars
+    from attn_plugins.evaluation import (center_bias_cc, draw_model_attention,
+                                         plot_scalar_curves, read_scalars)
 
     image_dir = osp.abspath(osp.join(args.work_dir, 'images'))
     paths = export_sample_photos(image_dir)
@@ -309,8 +310,11 @@ def main(argv=None):
     curves = plot_scalar_curves(
         {args.method: scalars}, sorted(key for key in scalars if key.startswith('loss')),
         osp.abspath(osp.join(args.work_dir, 'loss_curves.png')))
+    # The trivial answer: a Gaussian at the centre of every view, scored the same way.
+    bias = center_bias_cc(samples, size=CROP_SIZE)
     agreement = {
-        group: dict(initial=mean_cc(before, paths, subset), trained=mean_cc(after, paths, subset))
+        group: dict(initial=mean_cc(before, paths, subset), trained=mean_cc(after, paths, subset),
+                    center_bias=mean_cc(bias, paths, subset))
         for group, subset in (('held_out', held_out_paths), ('train', train_paths))}
     summary = dict(
         method=args.method, images=len(train_paths),
@@ -320,7 +324,8 @@ def main(argv=None):
                   'default teacher' if args.teacher is None else 'teacher'),
         losses=loss_summary(runner), attention_saliency_cc=agreement,
         attention_saliency_cc_per_photo={
-            osp.basename(p): dict(initial=b, trained=a) for p, b, a in zip(paths, before, after)},
+            osp.basename(p): dict(initial=b, trained=a, center_bias=c)
+            for p, b, a, c in zip(paths, before, after, bias)},
         attention_picture=picture, loss_curves=curves, checkpoint=checkpoint,
         work_dir=osp.abspath(runner.work_dir), log_dir=osp.abspath(runner.log_dir))
     summary_path = osp.abspath(osp.join(args.work_dir, 'summary.json'))
@@ -331,11 +336,13 @@ def main(argv=None):
     for name, values in summary['losses'].items():
         print(f"[demo]   {name}: {values['first_5_mean']:.3f} (first 5 iterations) -> "
               f"{values['last_5_mean']:.3f} (last 5)")
-    print('[demo] attention vs saliency, mean CC: initial weights -> trained')
+    print('[demo] attention vs saliency, mean CC: initial weights -> trained '
+          '(the center bias\'s CC beside)')
     for group, label in (('held_out', f'{len(held_out_paths)} held-out photos'),
                          ('train', f'{len(train_paths)} training photos')):
         print(f"[demo]   {label}: {agreement[group]['initial']:.3f} -> "
-              f"{agreement[group]['trained']:.3f}")
+              f"{agreement[group]['trained']:.3f} (center bias "
+              f"{agreement[group]['center_bias']:.3f})")
     print(f'[demo] attention picture: {picture}')
     print(f'[demo] loss curves: {curves}')
     print(f'[demo] checkpoint: {checkpoint}')

@@ -17,7 +17,8 @@ from .plots import moving_average, plot_scalar_curves
 from .robustness_transforms import GrabCutForeground, ImageCorruption
 from .saliency_metric import SALIENCY_METRICS, SaliencyMetric, score_saliency
 from .scalars import find_scalars_file, read_scalars
-from .visualize import draw_model_attention, overlay_heatmap, save_attention_grid
+from .visualize import (center_bias_cc, draw_model_attention, overlay_heatmap,
+                        save_attention_grid)
 
 __all__ = [
     'SALIENCY_METRICS', 'SaliencyMetric', 'score_saliency', 'model_attention',
@@ -25,6 +26,6 @@ __all__ = [
     'BackgroundVariantDataset', 'GrabCutForeground', 'insert_transform',
     'build_eval_dataloader', 'evaluate_model', 'metric_value', 'AttentionAlignmentHook',
     'CorruptionAccuracyHook', 'KNNAccuracyHook', 'FrozenEncoder', 'build_frozen_encoder',
-    'draw_model_attention', 'find_scalars_file', 'read_scalars',
+    'center_bias_cc', 'draw_model_attention', 'find_scalars_file', 'read_scalars',
     'moving_average', 'plot_scalar_curves'
 ]

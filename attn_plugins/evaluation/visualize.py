@@ -74,14 +74,10 @@ def draw_model_attention(model, samples: Sequence[dict], path: str, size: int = 
     Returns:
         list[float | None]: Per image, the CC of attention and saliency (None without one).
     """
-    from mmcv.transforms import Compose
-
-    from ..data import SaliencyCenterCrop, SaliencyResize
     from ..saliency import cc
     from .model_attention import model_attention, preprocess_images
 
-    crop = Compose([SaliencyResize(size, edge='short'), SaliencyCenterCrop(size)])
-    views = [crop(dict(sample)) for sample in samples]
+    views = model_views(samples, size)
     maps = model_attention(model, preprocess_images(model, [v['img'] for v in views]))
     rows, scores = [], []
     for view, attention in zip(views, maps.numpy()):
@@ -95,3 +91,41 @@ def draw_model_attention(model, samples: Sequence[dict], path: str, size: int = 
         scores.append(score)
     save_attention_grid(rows, path, title=title, per_line=per_line)
     return scores
+
+
+def model_views(samples: Sequence[dict], size: int) -> List[dict]:
+    """The images as the model sees them: each resized so its short side is ``size`` and
+    centre-cropped to a square, together with its saliency map (if it has one).
+
+    Args:
+        samples (Sequence[dict]): Each with ``img`` ((H, W, 3) uint8 BGR) and optionally
+            ``saliency`` ((H, W) map).
+        size (int): Side of the model's square input.
+
+    Returns:
+        list[dict]: Copies of the samples with ``img`` (size, size, 3) and ``saliency``
+        (size, size).
+    """
+    from mmcv.transforms import Compose
+
+    from ..data import SaliencyCenterCrop, SaliencyResize
+
+    crop = Compose([SaliencyResize(size, edge='short'), SaliencyCenterCrop(size)])
+    return [crop(dict(sample)) for sample in samples]
+
+
+def center_bias_cc(samples: Sequence[dict], size: int = 96) -> List[Optional[float]]:
+    """Per image, the CC between the center-bias map and its saliency in the view that
+    :func:`draw_model_attention` scores: the trivial answer an attention CC must beat.
+
+    Args:
+        samples (Sequence[dict]): As for :func:`draw_model_attention`.
+        size (int): Side of the model's square input.
+
+    Returns:
+        list[float | None]: Per image, the CC (None without a saliency map).
+    """
+    from ..saliency import cc, center_bias
+
+    return [cc(center_bias(view[SALIENCY].shape), view[SALIENCY]) if SALIENCY in view else None
+            for view in model_views(samples, size)]
