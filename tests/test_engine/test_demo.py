@@ -66,8 +66,6 @@ def test_readme_demo_writes_picture_summary_and_checkpoint(tmp_path):
         # the means are over that group's photos only
         for when in ('initial', 'trained', 'center_bias'):
             assert scores[when] == pytest.approx(np.mean([per_photo[n][when] for n in names]))
-    # the center bias beside: the trivial answer, the same for any weights
-    assert -1.0 <= agreement['train']['center_bias'] <= 1.0
     assert f"[demo]   4 held-out photos: {agreement['held_out']['initial']:.3f} -> " \
         f"{agreement['held_out']['trained']:.3f} (center bias " \
         f"{agreement['held_out']['center_bias']:.3f})" in proc.stdout
