@@ -4,7 +4,8 @@ for a folder of images.
 Attention is the model's own (`attention_maps`) where it has one, else Grad-CAM on the
 backbone's last stage: of the top class for classifiers, of the query-key similarity for
 MoCo-style models (MoCo, CAST). With --saliency-dir, each row also shows the image's saliency
-map and the CC between it and the attention.
+map and the CC between it and the attention, and the tool prints the mean CC beside the
+center bias's (a Gaussian in the middle of each view, the trivial answer).
 
 Examples:
     python tools/vis_attention.py \\
@@ -60,13 +61,20 @@ def main(argv=None):
     import attn_plugins  # noqa: F401
     from attn_plugins.data import find_images
     from attn_plugins.engine.launch import load_model
-    from attn_plugins.evaluation import draw_model_attention
+    from attn_plugins.evaluation import center_bias_cc, draw_model_attention
 
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     model = load_model(args.config, checkpoint)
     samples = load_samples(find_images(args.images)[:args.max_images], args.saliency_dir)
-    draw_model_attention(model, samples, args.out, args.size, title=osp.basename(args.config))
+    scores = draw_model_attention(model, samples, args.out, args.size,
+                                  title=osp.basename(args.config))
     print(f'attention overlays for {len(samples)} images: {osp.abspath(args.out)}')
+    scored = [(score, bias) for score, bias in zip(scores, center_bias_cc(samples, args.size))
+              if score is not None]
+    if scored:
+        attention, bias = (sum(column) / len(scored) for column in zip(*scored))
+        print(f'mean CC of attention and saliency over the {len(scored)} images with a map: '
+              f'{attention:.3f} (center bias {bias:.3f})')
 
 
 if __name__ == '__main__':

@@ -22,6 +22,14 @@ def test_vis_attention_draws_a_grid_with_saliency(tmp_path):
     proc = run_tool(['tools/vis_attention.py', CAST_CPU, 'none', tmp_path / 'images',
                      '--saliency-dir', tmp_path / 'masks', '--size', '32', '--out', out])
     assert f'attention overlays for 2 images: {out}' in proc.stdout
+    # only a.jpg has a map: its view (32 px short side, centre square) holds the mask's
+    # middle, so the center bias's CC is that of a Gaussian with this box, computed here
+    from attn_plugins.saliency import center_bias
+    view = np.zeros((32, 32))
+    view[8:24, 8:24] = 1  # the 20x20 box of the 40x60 mask, scaled by 0.8 and centred
+    expected = np.corrcoef(center_bias((32, 32)).ravel(), view.ravel())[0, 1]
+    assert 'mean CC of attention and saliency over the 1 images with a map: ' in proc.stdout
+    assert f'(center bias {expected:.3f})' in proc.stdout
     picture = mmcv.imread(str(out))
     assert picture is not None and picture.shape[0] > 200 and picture.shape[1] > 300
 
