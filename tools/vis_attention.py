@@ -58,6 +58,8 @@ def load_samples(image_paths, saliency_dir):
 
 def main(argv=None):
     args = parse_args(argv)
+    import numpy as np
+
     import attn_plugins  # noqa: F401
     from attn_plugins.data import find_images
     from attn_plugins.engine.launch import load_model
@@ -72,7 +74,7 @@ def main(argv=None):
     scored = [(score, bias) for score, bias in zip(scores, center_bias_cc(samples, args.size))
               if score is not None]
     if scored:
-        attention, bias = (sum(column) / len(scored) for column in zip(*scored))
+        attention, bias = np.mean(scored, axis=0)
         print(f'mean CC of attention and saliency over the {len(scored)} images with a map: '
               f'{attention:.3f} (center bias {bias:.3f})')
 

@@ -4,6 +4,7 @@ import csv
 import mmcv
 import numpy as np
 
+from attn_plugins.saliency import center_bias
 from tests.conftest import run_tool
 
 CAST_CPU = 'configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
@@ -24,7 +25,6 @@ def test_vis_attention_draws_a_grid_with_saliency(tmp_path):
     assert f'attention overlays for 2 images: {out}' in proc.stdout
     # only a.jpg has a map: its view (32 px short side, centre square) holds the mask's
     # middle, so the center bias's CC is that of a Gaussian with this box, computed here
-    from attn_plugins.saliency import center_bias
     view = np.zeros((32, 32))
     view[8:24, 8:24] = 1  # the 20x20 box of the 40x60 mask, scaled by 0.8 and centred
     expected = np.corrcoef(center_bias((32, 32)).ravel(), view.ravel())[0, 1]
