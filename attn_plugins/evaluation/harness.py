@@ -83,7 +83,7 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from ..probes import claim_verdict, compare, mean_std
+from ..probes import claim_verdict, compare, holm_adjust, mean_std
 from ..robustness import CORRUPTIONS, corruption_errors
 
 #: The repository root: relative paths in specs (configs, scripts, prerequisites) are
@@ -1081,10 +1081,15 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
         exp (Experiment): The experiment (its ``claims``).
         table (dict): ``{metric: {arm: dict(values={seed: v}, ...)}}``.
 
+    The claims of one experiment are judged together, so each also gets ``p_holm``, its p
+    after Holm's correction over the claims that have a p (:func:`holm_adjust`): a verdict
+    rests on a 95% interval per claim, and of several claims one may clear it by chance.
+
     Returns:
         list[dict]: The claim's keys plus ``against`` (the baseline unless named), ``n``
-        (seeds of the arm / of ``against``), ``diff``, ``ci_low``, ``ci_high``, ``p`` and
-        ``verdict``; ``verdict`` is ``'not measured yet'`` while a side has no value. With
+        (seeds of the arm / of ``against``), ``diff``, ``ci_low``, ``ci_high``, ``p``,
+        ``p_holm`` and ``verdict``; ``verdict`` is ``'not measured yet'`` (and there are no
+        numbers) while a side has no value. With
         ``trivial``: ``trivial_mean`` and ``trivial_diff`` / ``trivial_ci_low`` /
         ``trivial_ci_high`` (arm - trivial answer, over the arm's seeds), while measured.
     """
@@ -1114,6 +1119,9 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
         if fewest < due:
             entry['verdict'] = PENDING.format(fewest, due)
         judged.append(entry)
+    measured = [claim for claim in judged if 'p' in claim]
+    for claim, p_holm in zip(measured, holm_adjust([claim['p'] for claim in measured])):
+        claim['p_holm'] = p_holm
     return judged
 
 
@@ -1135,7 +1143,9 @@ def seeds_due(exp: Experiment, metric: str) -> int:
 
 
 def claims_verdict(claims: Sequence[dict]) -> str:
-    """One line for an experiment: how many of its claims each verdict got.
+    """One line for an experiment: how many of its claims each verdict got and, when several
+    claims were tested and one has p < 0.05, how many of those keep it after Holm's
+    correction over the claims tested.
 
     Args:
         claims (Sequence[dict]): Judged claims (:func:`judge_claims`).
@@ -1144,16 +1154,25 @@ def claims_verdict(claims: Sequence[dict]) -> str:
         str: e.g. ``'1 of 3 claims reproduced; 1 not at this scale; 1 contrary.'``
 
     Example:
-        >>> claims_verdict([dict(verdict='reproduced'), dict(verdict='contrary'),
-        ...                 dict(verdict='reproduced')])
-        '2 of 3 claims reproduced; 1 contrary.'
+        >>> claims_verdict([dict(verdict='reproduced', p=0.001, p_holm=0.003),
+        ...                 dict(verdict='contrary', p=0.04, p_holm=0.08),
+        ...                 dict(verdict='reproduced', p=0.02, p_holm=0.08)])
+        "2 of 3 claims reproduced; 1 contrary. Holm's correction over the 3 claims tested \
+keeps 1 of the 3 with p < 0.05."
     """
     counts = {}
     for claim in claims:
         counts[claim['verdict']] = counts.get(claim['verdict'], 0) + 1
     others = [f'{n} {verdict}' for verdict, n in counts.items() if verdict != 'reproduced']
-    return '; '.join([f'{counts.get("reproduced", 0)} of {len(claims)} claims reproduced',
+    line = '; '.join([f'{counts.get("reproduced", 0)} of {len(claims)} claims reproduced',
                       *others]) + '.'
+    tested = [claim for claim in claims if not math.isnan(claim.get('p', math.nan))]
+    below = [claim for claim in tested if claim['p'] < 0.05]
+    if len(tested) > 1 and below:
+        kept = sum(claim['p_holm'] < 0.05 for claim in below)
+        line += (f" Holm's correction over the {len(tested)} claims tested keeps {kept} of the "
+                 f'{len(below)} with p < 0.05.')
+    return line
 
 
 def _fmt(value: float, digits: int = 2) -> str:
@@ -1260,13 +1279,15 @@ def markdown_report(report: dict, level: int = 1, per_metric: bool = True) -> st
         lines.append(report['description'].strip() + '\n')
     lines.append(f'Baseline: **{baseline}**; seeds {", ".join(map(str, report["seeds"]))}. '
                  'Difference = arm mean - baseline mean, with its 95% interval (Welch) and the '
-                 'two-sided Welch t-test p-value.\n')
+                 'two-sided Welch t-test p-value; a claim\'s p (Holm) is its p after Holm\'s '
+                 'correction over the claims tested.\n')
     if report.get('claims'):
         lines.append(f'**Verdict**: {claims_verdict(report["claims"])}\n')
         trivial = any('trivial' in claim for claim in report['claims'])
         lines += [f'\n{sub} Claims\n', '| paper | metric | arm vs | diff [95% CI] | p | '
-                  + ('trivial answer: score; arm - it [95% CI] | ' if trivial else '')
-                  + 'verdict |', '|---|---|---|---|---|' + '---|' * (1 + trivial)]
+                  'p (Holm) | ' + ('trivial answer: score; arm - it [95% CI] | ' if trivial
+                                   else '')
+                  + 'verdict |', '|---|---|---|---|---|---|' + '---|' * (1 + trivial)]
         for claim in report['claims']:
             measured = claim['verdict'] != 'not measured yet'
             diff = (f'{claim["diff"]:+.2f} [{_fmt(claim["ci_low"])}, {_fmt(claim["ci_high"])}]'
@@ -1279,6 +1300,7 @@ def markdown_report(report: dict, level: int = 1, per_metric: bool = True) -> st
             lines.append(f'| {claim["paper"]} ({claim["direction"]}) | {claim["metric"]} | '
                          f'{claim["arm"]} vs {claim["against"]} | {diff} | '
                          f'{_fmt_p(claim["p"]) if measured else ""} | '
+                         f'{_fmt_p(claim["p_holm"]) if measured else ""} | '
                          + (f'{versus} | ' if trivial else '')
                          + f'**{claim["verdict"]}** |')
     headline, missing, stages = report_metrics(report)

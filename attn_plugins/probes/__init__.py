@@ -8,7 +8,8 @@ self-supervised encoder's features are worth, and whether one method beats anoth
 - :mod:`.few_shot`: :func:`few_shot_probe` (n images per class, several draws).
 - :mod:`.stats`: :func:`mean_std` and :func:`compare` (difference of means, 95% Welch
   interval, Welch t-test) for method-vs-baseline tables over seeds; :func:`claim_verdict`
-  (does the interval bear out a paper's "higher" or "lower").
+  (does the interval bear out a paper's "higher" or "lower"), :func:`holm_adjust` (Holm's
+  correction of several claims' p-values).
 - :mod:`.cache`: :class:`FeatureCache` (features on disk keyed by checkpoint hash, data
   and resolution) and :func:`file_digest`.
 
@@ -22,12 +23,12 @@ from .knn import knn_classify, knn_scores
 from .linear import (DEFAULT_WEIGHT_DECAYS, LinearProbe, fit_linear_probe, linear_probe,
                      mean_class_accuracy, select_weight_decay, stratified_split,
                      top1_accuracy)
-from .stats import VERDICTS, claim_verdict, compare, mean_std
+from .stats import VERDICTS, claim_verdict, compare, holm_adjust, mean_std
 
 __all__ = [
     'DEFAULT_WEIGHT_DECAYS', 'LinearProbe', 'fit_linear_probe', 'select_weight_decay',
     'linear_probe', 'stratified_split', 'top1_accuracy', 'mean_class_accuracy', 'knn_scores',
     'knn_classify', 'FEW_SHOT_WEIGHT_DECAY', 'few_shot_indices', 'few_shot_probe',
-    'mean_std', 'compare', 'claim_verdict', 'VERDICTS', 'FeatureCache', 'file_digest',
-    'key_digest'
+    'mean_std', 'compare', 'claim_verdict', 'holm_adjust', 'VERDICTS', 'FeatureCache',
+    'file_digest', 'key_digest'
 ]

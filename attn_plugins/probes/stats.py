@@ -4,10 +4,11 @@ Each arm of an experiment is trained with several seeds; a metric then has one v
 seed. :func:`mean_std` summarises an arm, :func:`compare` the difference of two arms: the
 difference of the means, its 95% confidence interval with Welch's standard error and
 Welch-Satterthwaite degrees of freedom, and the two-sided Welch t-test p-value (scipy).
-Neither assumes equal variances or equal seed counts.
+Neither assumes equal variances or equal seed counts. :func:`holm_adjust` corrects the
+p-values of an experiment's several claims for being judged together.
 """
 import math
-from typing import Dict, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -112,3 +113,31 @@ def claim_verdict(comparison: Dict[str, float], direction: str) -> str:
     if high < 0:
         return VERDICTS[2]
     return VERDICTS[1]
+
+
+def holm_adjust(pvalues: Sequence[float]) -> List[float]:
+    """Holm's step-down adjusted p-values: one family of tests judged together.
+
+    Each test whose adjusted p is below ``alpha`` is rejected by Holm's procedure at level
+    ``alpha``, which bounds the chance of any false rejection in the family by ``alpha``
+    (the per-test p-values bound it only per test). With the p-values sorted ascending,
+    ``p_adj(i) = max_{j <= i} min(1, (m - j) * p(j))`` for ``j = 0 .. m - 1``.
+
+    Args:
+        pvalues (Sequence[float]): One p-value per test. NaN (a test that did not run) is
+            left out of the family and stays NaN.
+
+    Returns:
+        list[float]: The adjusted p-values, in the order given.
+
+    Example:
+        >>> holm_adjust([0.01, 0.04, 0.03, 0.005])
+        [0.03, 0.06, 0.06, 0.02]
+    """
+    adjusted = [math.nan] * len(pvalues)
+    family = sorted((p, i) for i, p in enumerate(pvalues) if not math.isnan(p))
+    running = 0.0
+    for rank, (p, index) in enumerate(family):
+        running = max(running, min(1.0, (len(family) - rank) * p))
+        adjusted[index] = running
+    return adjusted

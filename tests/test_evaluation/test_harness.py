@@ -236,11 +236,38 @@ def test_claims_get_the_verdict_of_their_interval(experiment):
     assert '**contrary** |' in markdown
     assert ('**Verdict**: 1 of 4 claims reproduced; 1 not at this scale; 1 contrary; '
             '1 not measured yet.') in markdown
+    # Holm over the three claims with a p, from scipy's Welch p-values: 0.016 (x 2 = 0.032),
+    # 0.59 (x 1) and 2.1e-6 (x 3): both claims with p < 0.05 keep it.
+    tested = report['claims'][:3]
+    welch = [stats.ttest_ind(list(VALUES[a][m].values()), list(VALUES[b][m].values()),
+                             equal_var=False).pvalue
+             for a, b, m in (('method', 'base', 'linear'), ('method', 'base', 'knn'),
+                             ('method', 'rand', 'linear'))]
+    assert [c['p'] for c in tested] == pytest.approx(welch)
+    assert [c['p_holm'] for c in tested] == pytest.approx(
+        [2 * welch[0], welch[1], 3 * welch[2]])
+    assert 'p_holm' not in report['claims'][3]
+    assert "Holm's correction over the 3 claims tested keeps 2 of the 2 with p < 0.05." in \
+        markdown
+    assert f'| {2 * welch[0]:.3f} |' in markdown  # the p (Holm) column
 
     bad = experiment.parent / 'bad_claim.py'
     bad.write_text(experiment.read_text().replace("against='random'", "against='nope'"))
     with pytest.raises(ValueError, match="against 'nope' is not one of the arms"):
         load_experiment(str(bad))
+
+
+def test_the_verdict_line_says_which_claims_survive_holms_correction():
+    """Two claims at p 0.03 and 0.04 each clear 0.05 alone, but Holm's threshold for the
+    smaller of two is 0.025: neither survives. One claim alone is not corrected."""
+    from attn_plugins.evaluation.harness import claims_verdict
+
+    claims = [dict(verdict='reproduced', p=0.03, p_holm=0.06),
+              dict(verdict='contrary', p=0.04, p_holm=0.06)]
+    assert claims_verdict(claims) == ("1 of 2 claims reproduced; 1 contrary. Holm's "
+                                      'correction over the 2 claims tested keeps 0 of the 2 '
+                                      'with p < 0.05.')
+    assert claims_verdict(claims[:1]) == '1 of 1 claims reproduced.'
 
 
 def test_a_claim_with_seeds_still_to_run_is_pending_not_judged(experiment):

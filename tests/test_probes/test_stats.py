@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from attn_plugins.probes import claim_verdict, compare, mean_std
+from attn_plugins.probes import claim_verdict, compare, holm_adjust, mean_std
 
 
 def test_mean_std_is_the_sample_standard_deviation():
@@ -67,3 +67,30 @@ def test_claim_verdict_on_measured_seeds():
         'not at this scale'
     with pytest.raises(ValueError, match="direction must be 'higher' or 'lower'"):
         claim_verdict(compare([1.0, 2.0], [1.0, 2.0]), 'better')
+
+
+def test_holm_adjust_known_values():
+    # sorted: 0.005 * 4, 0.01 * 3, 0.03 * 2, then 0.04 * 1 raised to the running max 0.06
+    assert holm_adjust([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm_adjust([0.5, 0.6]) == [1.0, 1.0]  # capped at 1
+    assert holm_adjust([0.02]) == [0.02]  # a family of one is not corrected
+    adjusted = holm_adjust([0.01, math.nan, 0.02])  # a test not run is left out
+    assert math.isnan(adjusted[1]) and adjusted[0] == pytest.approx(0.02)
+    assert adjusted[2] == pytest.approx(0.02)
+
+
+def test_holm_adjust_rejects_what_the_step_down_procedure_rejects():
+    """Holm's procedure at level alpha: walk the p-values up from the smallest, reject the
+    i-th (0-based) while it is <= alpha / (m - i), stop at the first that is not. The
+    adjusted p-values must be <= alpha exactly for the rejected tests, at every alpha."""
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        p = rng.uniform(0, 0.2, size=rng.integers(1, 7)) ** 2
+        adjusted = holm_adjust(p.tolist())
+        for alpha in (0.01, 0.05, 0.1):
+            rejected = set()
+            for i, index in enumerate(np.argsort(p)):
+                if p[index] > alpha / (len(p) - i):
+                    break
+                rejected.add(int(index))
+            assert {i for i, a in enumerate(adjusted) if a <= alpha} == rejected
