@@ -1184,6 +1184,57 @@ def _fmt_p(p: float) -> str:
     return f'{p:.1e}' if p < 0.001 else _fmt(p, 3)
 
 
+def claim_cells(claim: dict) -> List[str]:
+    """A judged claim's cells of a claims table: the paper's claim (direction), the metric,
+    arm vs what, the difference [95% CI], p and p (Holm); the numbers empty while a side is
+    not measured.
+
+    Args:
+        claim (dict): A judged claim (:func:`judge_claims`, or its JSON read back).
+
+    Returns:
+        list[str]: The six cells.
+    """
+    cells = [f'{claim["paper"]} ({claim["direction"]})', claim['metric'],
+             f'{claim["arm"]} vs {claim["against"]}']
+    if claim['verdict'] == 'not measured yet':
+        return cells + ['', '', '']
+    return cells + [f'{claim["diff"]:+.2f} [{_fmt(claim["ci_low"])}, {_fmt(claim["ci_high"])}]',
+                    _fmt_p(claim['p']), _fmt_p(claim['p_holm'])]
+
+
+def claims_overview(reports: Sequence[dict]) -> List[str]:
+    """Every claim of several experiments in one table, each row linking its experiment's
+    section, then a line counting the verdicts and, of the reproduced and contrary ones, those
+    that keep p < 0.05 after Holm's correction within their experiment.
+
+    Args:
+        reports (Sequence[dict]): Reports (:func:`summarise_experiment`, or their JSON read
+            back), in the order of their sections.
+
+    Returns:
+        list[str]: Markdown lines.
+    """
+    lines = ['| experiment | paper (direction) | metric | arm vs | diff [95% CI] | p | '
+             'p (Holm) | verdict |', '|---|---|---|---|---|---|---|---|']
+    counts, kept = {}, {}
+    for report in reports:
+        name = report['experiment']
+        for claim in report.get('claims', []):
+            lines.append(f'| [{name}](#{re.sub(r"[^a-z0-9_-]", "", name.lower())}) | '
+                         + ' | '.join(claim_cells(claim)) + f' | **{claim["verdict"]}** |')
+            verdict = claim['verdict']
+            counts[verdict] = counts.get(verdict, 0) + 1
+            if not math.isnan(claim.get('p_holm', math.nan)) and claim['p_holm'] < 0.05:
+                kept[verdict] = kept.get(verdict, 0) + 1
+    parts = [f'{n} {verdict}' + (f' ({kept.get(verdict, 0)} after Holm\'s correction)'
+                                 if verdict in ('reproduced', 'contrary') else '')
+             for verdict, n in sorted(counts.items(), key=lambda item: -item[1])]
+    total = sum(counts.values())
+    return lines + ['', f'{total} claims in {len(reports)} experiments: ' + '; '.join(parts)
+                    + '.']
+
+
 def report_metrics(report: dict) -> Tuple[List[str], List[str], List[str]]:
     """A report's metrics as its tables list them.
 
@@ -1289,20 +1340,13 @@ def markdown_report(report: dict, level: int = 1, per_metric: bool = True) -> st
                                    else '')
                   + 'verdict |', '|---|---|---|---|---|---|' + '---|' * (1 + trivial)]
         for claim in report['claims']:
-            measured = claim['verdict'] != 'not measured yet'
-            diff = (f'{claim["diff"]:+.2f} [{_fmt(claim["ci_low"])}, {_fmt(claim["ci_high"])}]'
-                    if measured else '')
             versus = ''
             if 'trivial_mean' in claim:
                 versus = (f'{claim["trivial"]} {_fmt(claim["trivial_mean"])}; '
                           f'{claim["trivial_diff"]:+.2f} [{_fmt(claim["trivial_ci_low"])}, '
                           f'{_fmt(claim["trivial_ci_high"])}]')
-            lines.append(f'| {claim["paper"]} ({claim["direction"]}) | {claim["metric"]} | '
-                         f'{claim["arm"]} vs {claim["against"]} | {diff} | '
-                         f'{_fmt_p(claim["p"]) if measured else ""} | '
-                         f'{_fmt_p(claim["p_holm"]) if measured else ""} | '
-                         + (f'{versus} | ' if trivial else '')
-                         + f'**{claim["verdict"]}** |')
+            lines.append('| ' + ' | '.join(claim_cells(claim)) + ' | '
+                         + (f'{versus} | ' if trivial else '') + f'**{claim["verdict"]}** |')
     headline, missing, stages = report_metrics(report)
     not_measured = [f'\nNot measured yet: {", ".join(missing)}\n'] if missing else []
     if not per_metric:

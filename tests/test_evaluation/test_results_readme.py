@@ -15,8 +15,8 @@ tool = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tool)
 
 
-def write_results(folder, method_values):
-    exp = Experiment(name='demo', arms=[Arm('base', 'b.py'), Arm('method', 'm.py')],
+def write_results(folder, method_values, name='demo'):
+    exp = Experiment(name=name, arms=[Arm('base', 'b.py'), Arm('method', 'm.py')],
                      baseline='base', seeds=[0, 1, 2], metrics=['linear/top1', 'knn/top1'],
                      description='Method vs base on a demo.',
                      claims=[dict(arm='method', metric='linear/top1', direction='higher',
@@ -75,6 +75,29 @@ def test_section_is_written_between_the_markers_and_replaced_on_rerun(tmp_path):
     assert '| linear/top1 | 61.00 ± 1.00 | 65.50 ± 0.71 (n=2); +4.50 [' in readme.read_text()
 
 
+def test_every_claim_is_listed_first_with_its_verdict_and_the_counts(tmp_path):
+    """One table of every experiment's claims before the sections, rows linking their
+    sections, and a line counting the verdicts (a claim alone in its experiment keeps its p
+    under Holm's correction)."""
+    first, second = tmp_path / 'results' / 'a', tmp_path / 'results' / 'b'
+    write_results(first, [65.0, 66.0, 67.0], name='gain_cpu')
+    write_results(second, [60.5, 61.0, 61.5], name='null_cpu')
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'# T\n\n{tool.BEGIN}\n{tool.END}\n')
+    assert tool.main([str(first), str(second), '--readme', str(readme)]) == 0
+    section = readme.read_text().split(f'\n{tool.BEGIN}\n')[1]
+    overview = section.split('### gain_cpu')[0]
+    assert overview.startswith(f'### {tool.OVERVIEW}\n')
+    p = stats.ttest_ind([65.0, 66.0, 67.0], [60.0, 61.0, 62.0], equal_var=False).pvalue
+    assert (f'| [gain_cpu](#gain_cpu) | method helps (higher) | linear/top1 | method vs base | '
+            f'+5.00 [') in overview
+    assert f'| {p:.3f} | {p:.3f} | **reproduced** |' in overview
+    assert '| [null_cpu](#null_cpu) | method helps (higher) |' in overview
+    assert ('2 claims in 2 experiments: 1 reproduced (1 after Holm\'s correction); '
+            '1 not at this scale.') in overview
+    assert section.index('### null_cpu') > section.index('### gain_cpu')
+
+
 def test_missing_markers_and_folders_are_named(tmp_path):
     results = tmp_path / 'results' / 'demo'
     write_results(results, [65.0, 66.0, 67.0])
@@ -82,7 +105,7 @@ def test_missing_markers_and_folders_are_named(tmp_path):
     readme.write_text('# No markers\n')
     with pytest.raises(SystemExit, match='README.md needs one line <!-- results:begin -->'):
         tool.main([str(results), '--readme', str(readme)])
-    with pytest.raises(FileNotFoundError, match='nowhere/results.json not found'):
+    with pytest.raises(SystemExit, match='nowhere/results.json not found'):
         tool.main([str(tmp_path / 'nowhere'), '--readme', str(readme)])
 
 

@@ -12,7 +12,8 @@ it, and its plot. It replaces whatever stands between the two marker lines of th
     <!-- results:end -->
 
 so a rerun after new seeds replaces the numbers instead of adding beside them; the rest of the
-README is left as it is.
+README is left as it is. Before the experiments, one table lists every claim of them all
+with its verdict.
 
 Examples:
     python tools/analysis/results_readme.py results/mocov2_vs_random_caltech101/100e_64px \\
@@ -27,6 +28,8 @@ import sys
 
 BEGIN = '<!-- results:begin -->'
 END = '<!-- results:end -->'
+#: The heading of the table of every claim, first in the section.
+OVERVIEW = 'Every claim tested'
 
 
 def parse_args(argv=None):
@@ -43,16 +46,10 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def experiment_section(result_dir: str, readme_dir: str, level: int) -> str:
+def experiment_section(result_dir: str, report: dict, readme_dir: str, level: int) -> str:
     """One experiment's part of the section."""
     from attn_plugins.evaluation.harness import markdown_report
 
-    path = osp.join(result_dir, 'results.json')
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path} not found: give folders written by '
-                                'tools/analysis/harness.py (results.json)')
-    with open(path) as f:
-        report = json.load(f)
     text = markdown_report(report, level=level, per_metric=False).rstrip('\n') + '\n'
     relative = osp.relpath(result_dir, readme_dir)
     text += f'\nFiles: `{relative}/`'
@@ -78,10 +75,36 @@ def replace_section(readme: str, section: str, readme_path: str) -> str:
     return f'{readme[:begin[0]]}{BEGIN}\n{section.strip()}\n{readme[end[0]:]}'
 
 
+def load_report(result_dir: str) -> dict:
+    """The harness report (results.json) of one result folder."""
+    path = osp.join(result_dir, 'results.json')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} not found: give folders written by '
+                                'tools/analysis/harness.py (results.json)')
+    with open(path) as f:
+        return json.load(f)
+
+
+def overview_section(reports, level: int) -> str:
+    """Every claim of the experiments in one table, before their sections."""
+    from attn_plugins.evaluation.harness import claims_overview
+
+    return '\n'.join([f'{"#" * level} {OVERVIEW}\n',
+                      'One row per claim the experiments below test, each judged as in '
+                      'its section; p (Holm) corrects its p-value over its own experiment\'s '
+                      'claims.\n', *claims_overview(reports)]) + '\n'
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     readme_dir = osp.dirname(osp.abspath(args.readme))
-    section = '\n'.join(experiment_section(d, readme_dir, args.level) for d in args.result_dirs)
+    try:
+        reports = [load_report(d) for d in args.result_dirs]
+    except FileNotFoundError as error:
+        raise SystemExit(f'[results_readme] {error}')
+    section = '\n'.join([overview_section(reports, args.level)] + [
+        experiment_section(d, report, readme_dir, args.level)
+        for d, report in zip(args.result_dirs, reports)])
     with open(args.readme) as f:
         readme = f.read()
     try:
