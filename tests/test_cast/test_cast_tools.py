@@ -50,3 +50,17 @@ def test_alignment_tool_writes_tables_and_overlays(tmp_path, shared_data):
     assert '| center bias | 3 |' in (out / 'alignment.md').read_text()
     assert mmcv.imread(str(out / 'overlays.png')) is not None
     assert 'overlays:' in proc.stdout
+    # Each model is built after the same seed: CAST and MoCo v2 share the ResNet-18 and the
+    # query-key score, so at their initial weights their Grad-CAMs score the same.
+    assert [rows[1][m] for m in ('nss', 'cc')] == [rows[2][m] for m in ('nss', 'cc')]
+
+    # Another seed draws other initial weights, and the same seed the same ones again.
+    scores = {}
+    for seed in ('1', '0'):
+        run_tool(['tools/analysis/attention_alignment.py', '--model', 'moco', MOCO_CPU, 'none',
+                  '--masks', root, '--img-dirs', 'images/val', '--saliency-dir', 'sod_masks',
+                  '--size', '48', '--max-images', '3', '--seed', seed,
+                  '--out-dir', tmp_path / seed])
+        with open(tmp_path / seed / 'alignment.csv') as f:
+            scores[seed] = list(csv.DictReader(f))[1]['nss']
+    assert scores['0'] == rows[2]['nss'] and scores['1'] != rows[2]['nss']

@@ -61,6 +61,10 @@ def parse_args(argv=None):
                        help='folder holding --img-dir and --fixation-dir')
     truth.add_argument('--masks', metavar='ROOT', help='folder holding --img-dirs and '
                        '--saliency-dir (binary masks, same stems as the images)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed set before building each model, so a model scored with '
+                        'CHECKPOINT "none" has the same initial weights on every run '
+                        '(default: %(default)s)')
     parser.add_argument('--split', default='val', choices=['train', 'val', 'all'],
                         help='OSIE / Scene split (default: %(default)s: OSIE 1601-1700, '
                         'Scene 401-500)')
@@ -117,6 +121,7 @@ def main(argv=None):
                                                    center_bias_scores, load_ground_truth,
                                                    summarise)
     from attn_plugins.evaluation.plots import plot_alignment
+    from mmengine.runner import set_random_seed
 
     try:
         samples = load_ground_truth(
@@ -135,6 +140,7 @@ def main(argv=None):
     attentions = {}
     for name, config, checkpoint in args.model:
         print(f'[alignment] {name}: {config}')
+        set_random_seed(args.seed)
         model = load_model(config, None if checkpoint.lower() == 'none' else checkpoint)
         per_image = attention_scores(model, samples, args.size, metrics)
         rows[name] = (len(samples), summarise(per_image, metrics))
