@@ -26,8 +26,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / 'README.md'
-# The README first, then the documentation pages it links.
-DOCS = [README] + sorted((REPO / 'docs').glob('*.md'))
+# The README first, then the documentation pages it links and the index of results/.
+RESULTS_INDEX = REPO / 'results' / 'README.md'
+DOCS = [README] + sorted((REPO / 'docs').glob('*.md')) + [RESULTS_INDEX]
 
 # A repository path: one of the top-level names below, not glued to a longer path (so
 # `../shared/data/...` and `work_dirs/configs/...` do not match), up to whitespace, a quote,
@@ -358,6 +359,17 @@ def test_the_readme_links_every_docs_page():
     linked = {(REPO / page).resolve() for page, _ in _LINK_RE.findall(README.read_text()) if page}
     unlinked = [str(doc.relative_to(REPO)) for doc in DOCS[1:] if doc.resolve() not in linked]
     assert not unlinked, f'pages of docs/ the README does not link: {unlinked}'
+
+
+def test_the_results_index_names_every_results_folder_and_only_those():
+    """results/README.md lists each folder under results/ (the first cell of a table row,
+    relative to results/), and every folder or file it lists there exists."""
+    listed = re.findall(r'^\| `([^`]+)` \|', RESULTS_INDEX.read_text(), re.MULTILINE)
+    missing = [path for path in listed if not (REPO / 'results' / path).exists()]
+    assert not missing, f'results/README.md lists what results/ does not hold: {missing}'
+    folders = sorted(p.name for p in (REPO / 'results').iterdir() if p.is_dir())
+    unlisted = [f for f in folders if not any(p.split('/')[0] == f for p in listed)]
+    assert not unlisted, f'results/ folders missing from results/README.md: {unlisted}'
 
 
 def test_readme_python_version_is_what_setup_py_and_the_pinned_numpy_require():
