@@ -6,6 +6,7 @@ CI (``CI=true``), where the data is always present and its absence is a failure.
 """
 import ast
 import doctest
+import importlib.util
 import os
 import subprocess
 import sys
@@ -52,6 +53,23 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=900, check=True):
             f'command failed ({proc.returncode}): {" ".join(map(str, args))}\n'
             f'--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}')
     return proc
+
+
+def load_tool(name: str):
+    """A tool as a module, to call its functions in this process (no second start-up).
+
+    Args:
+        name (str): Its path under tools/ without ``.py`` (``'train'``,
+            ``'analysis/saliency_baselines'``).
+
+    Returns:
+        module: The executed module (not added to ``sys.modules``).
+    """
+    spec = importlib.util.spec_from_file_location(name.split('/')[-1],
+                                                  REPO_ROOT / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_doctests(module, optionflags: int = 0) -> None:

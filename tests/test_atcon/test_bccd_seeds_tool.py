@@ -1,21 +1,17 @@
 """tools/analysis/atcon_bccd_seeds.py: summary over seeds, and resuming from result files."""
-import importlib.util
 import json
 import math
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_tool
+from tests.conftest import REPO_ROOT, load_tool, run_tool
 
 TOOL = REPO_ROOT / 'tools' / 'analysis' / 'atcon_bccd_seeds.py'
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('atcon_bccd_seeds', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis/atcon_bccd_seeds')
 
 
 def record(arm, seed, f1, map_, consistency, corr):

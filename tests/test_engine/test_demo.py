@@ -3,7 +3,6 @@ the README's arguments (none), in an empty folder: it must pretrain CAST on 12 o
 scikit-image photos, hold out the other 4, and leave the attention pictures, a checkpoint and
 a summary that describes them. Shorter runs check that a rerun prints the same numbers and
 that `--teacher CONFIG CKPT` labels the photos with a teacher checkpoint."""
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,13 +12,10 @@ import pytest
 import torch
 from PIL import Image
 
-from tests.conftest import REPO_ROOT, run_tool
+from tests.conftest import REPO_ROOT, load_tool, run_tool
 
 # tools/demo.py as a module, for its photo lists.
-_spec = importlib.util.spec_from_file_location('attn_plugins_demo',
-                                               REPO_ROOT / 'tools' / 'demo.py')
-demo = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(demo)
+demo = load_tool('demo')
 
 TEACHER_CPU = 'configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py'
 # One epoch of one pass over the 12 training photos in batches of 4: 3 iterations.

@@ -1,5 +1,4 @@
 """Strict checkpoint loading for inference: load_weights, load_model, gen_saliency, the hook."""
-import importlib.util
 import logging
 from types import SimpleNamespace
 
@@ -12,7 +11,7 @@ from mmpretrain.registry import HOOKS
 
 from attn_plugins.engine import load_weights
 from attn_plugins.engine.launch import build_model, load_model
-from tests.conftest import REPO_ROOT, run_tool
+from tests.conftest import REPO_ROOT, load_tool, run_tool
 
 TEACHER_CPU = 'configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py'
 VARS_CLS_CPU = 'configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k_cpu.py'
@@ -102,10 +101,7 @@ def test_tolerated_keys_and_the_wrapper_prefix(tmp_path, teacher_checkpoint):
 
 
 def test_gen_saliency_refuses_a_vars_checkpoint_as_teacher(tmp_path, vars_checkpoint):
-    spec = importlib.util.spec_from_file_location('gen_saliency',
-                                                  REPO_ROOT / 'tools' / 'gen_saliency.py')
-    gen_saliency = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen_saliency)
+    gen_saliency = load_tool('gen_saliency')
     images = tmp_path / 'images'
     images.mkdir()
     cv2.imwrite(str(images / 'a.jpg'), np.zeros((24, 32, 3), np.uint8))

@@ -10,7 +10,7 @@ from mmengine.config import Config
 
 import attn_plugins  # noqa: F401  (registers the scopes)
 from attn_plugins.engine.memory_format import ChannelsLastHook, to_channels_last
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_tool
 
 MOCO_CPU = 'configs/mocov2/mocov2_resnet18_1xb64-coslr-100e_caltech101-unlabelled_cpu.py'
 # The experiments' MoCo v2 with 8 base channels and 16-d keys: the same layers, small.
@@ -95,18 +95,8 @@ def test_every_scope_builds_the_hook_by_name(scope):
         assert isinstance(hooks.build(dict(type='ChannelsLastHook')), ChannelsLastHook)
 
 
-def load_train_tool():
-    """tools/train.py as a module."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location('train_tool', REPO_ROOT / 'tools/train.py')
-    train_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train_tool)
-    return train_tool
-
-
 def test_train_flag_adds_the_hook_once():
-    train_tool = load_train_tool()
+    train_tool = load_tool('train')
     config = str(REPO_ROOT / MOCO_CPU)
     for in_config in ([], [dict(type='ChannelsLastHook')]):  # the flag, or flag and config
         cfg = Config.fromfile(config)
@@ -122,7 +112,7 @@ def test_harness_reads_the_flag_from_the_config_dump_the_runner_logs():
     top of its log (the Runner logs ``cfg.pretty_text``): present with the flag only."""
     from attn_plugins.evaluation.harness import _CHANNELS_LAST_HOOK
 
-    train_tool = load_train_tool()
+    train_tool = load_tool('train')
     config = str(REPO_ROOT / MOCO_CPU)
     for flag, expected in (([], False), (['--channels-last'], True)):
         cfg = train_tool.merge_args(Config.fromfile(config),

@@ -1,6 +1,5 @@
 """tools/train.py --tensorboard / --wandb: mmengine's backend next to LocalVisBackend, or a
 clear error without the package. No training is started."""
-import importlib.util
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +7,7 @@ from mmengine.config import Config
 
 from attn_plugins.engine import launch
 from attn_plugins.engine.launch import add_vis_backend
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_tool
 
 CONFIG = 'configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
 LOCAL, TENSORBOARD = dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')
@@ -20,13 +19,6 @@ def packages_installed(monkeypatch):
     real = launch.find_spec
     monkeypatch.setattr(launch, 'find_spec', lambda name: SimpleNamespace(name=name)
                         if name in ('tensorboard', 'wandb') else real(name))
-
-
-def train_tool():
-    spec = importlib.util.spec_from_file_location('train_tool', REPO_ROOT / 'tools/train.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_backend_is_appended_once_and_local_kept(packages_installed):
@@ -43,7 +35,7 @@ def test_backend_is_appended_once_and_local_kept(packages_installed):
 
 
 def test_train_flags_set_the_backends(packages_installed, tmp_path):
-    tool = train_tool()
+    tool = load_tool('train')
     work_dir = tmp_path / 'my_run'
     args = tool.parse_args([CONFIG, '--tensorboard', '--wandb', '--wandb-project', 'proj',
                             '--work-dir', str(work_dir)])

@@ -18,7 +18,7 @@ from attn_plugins.evaluation.frozen import (build_frozen_encoder, extract_featur
                                             labelled_list_dataset, load_backbone_weights)
 from attn_plugins.evaluation.ssl_eval import EvalData, FrozenEvaluation  # noqa: E402
 from attn_plugins.probes import fit_linear_probe  # noqa: E402
-from tests.conftest import run_tool  # noqa: E402
+from tests.conftest import load_tool, run_tool  # noqa: E402
 from tests.test_evaluation.conftest import (CLASSES, R18_CONFIG,  # noqa: E402
                                             random_backbone_checkpoint)
 
@@ -177,14 +177,9 @@ def test_ssl_eval_runs_every_task_and_resumes(tmp_path, tiny_set, shared_data):
 def test_grounding_size_reaches_the_task_and_its_stored_settings(monkeypatch):
     """--grounding-size is the side grounding runs at (default --size), and a result stored
     at one grounding size is not reused for another; results stored without it stay valid."""
-    import importlib.util
-
     from attn_plugins.evaluation import ssl_eval as tasks
 
-    spec = importlib.util.spec_from_file_location(
-        'ssl_eval_tool', Path(__file__).parents[2] / 'tools' / 'analysis' / 'ssl_eval.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('analysis/ssl_eval')
     seen = []
     monkeypatch.setattr(tasks, 'task_grounding', lambda ev, *a: seen.append(a[3]))
     identity = dict(digest='abc')

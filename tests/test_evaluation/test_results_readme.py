@@ -1,18 +1,14 @@
 """tools/analysis/results_readme.py: the README's results section is the harness's report,
 written between the markers and replaced (not added to) on a rerun."""
-import importlib.util
 import json
 
 import pytest
 from scipy import stats
 
 from attn_plugins.evaluation.harness import Arm, Experiment, summarise_experiment
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_tool
 
-spec = importlib.util.spec_from_file_location(
-    'results_readme', REPO_ROOT / 'tools' / 'analysis' / 'results_readme.py')
-tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tool)
+tool = load_tool('analysis/results_readme')
 
 
 def write_results(folder, method_values, name='demo'):

@@ -1,7 +1,6 @@
 """The three evaluation tools end to end on tiny data: files written, numbers consistent,
 finished corruption cells reused."""
 import csv
-import importlib.util
 import re
 
 import mmcv
@@ -11,7 +10,7 @@ import torch
 
 from attn_plugins.engine.launch import load_model
 from attn_plugins.robustness import corruption_errors
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_tool
 
 VARS_CPU = REPO_ROOT / 'configs/vars/vars-d_vit-small-p16_8xb128-300e_in1k_cpu.py'
 TEACHER_CPU = (REPO_ROOT / 'configs/saliency_teacher/'
@@ -19,12 +18,8 @@ TEACHER_CPU = (REPO_ROOT / 'configs/saliency_teacher/'
 
 
 def tool(name):
-    """The tool's module, to call its main(argv) in this process (no second start-up)."""
-    path = REPO_ROOT / 'tools' / 'analysis' / f'{name}.py'
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The analysis tool's module, to call its main(argv) in this process."""
+    return load_tool(f'analysis/{name}')
 
 
 @pytest.fixture(scope='module')

@@ -1,6 +1,4 @@
 """tools/export_teacher.py and attn_plugins.teacher.build: the shipped-teacher format."""
-import importlib.util
-
 import pytest
 import torch
 from mmengine.config import Config
@@ -8,20 +6,11 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 from attn_plugins.teacher.build import build_teacher, teacher_input_size
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_tool
 
 LEAN = ('configs/saliency_teacher/'
         'saliency-teacher_resnet18-w16_1xb16-adam-15e_osie-scene-128x96_cpu.py')
 WIDE = 'configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py'
-
-
-def load_tool(name):
-    """A tool by its path under tools/ (``'gen_saliency'``, ``'analysis/saliency_baselines'``)."""
-    spec = importlib.util.spec_from_file_location(name.split('/')[-1],
-                                                  REPO_ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 export_teacher = load_tool('export_teacher')

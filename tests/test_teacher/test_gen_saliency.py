@@ -1,5 +1,4 @@
 """tools/gen_saliency.py: maps the datasets read, resumable, robust to bad images."""
-import importlib.util
 import os
 import os.path as osp
 import signal
@@ -16,20 +15,12 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import DATASETS, MODELS
 
 from attn_plugins.saliency import resize_map
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_tool
 
 TEACHER_CPU = 'configs/saliency_teacher/saliency-teacher_resnet18_1xb16-adam-10e_osie-128x96_cpu.py'
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('gen_saliency',
-                                                  REPO_ROOT / 'tools' / 'gen_saliency.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen_saliency = load_tool()
+gen_saliency = load_tool('gen_saliency')
 
 
 @pytest.fixture(scope='module')

@@ -1,5 +1,4 @@
 """tools/export_backbone.py: a slim, weights-only checkpoint of the backbone."""
-import importlib.util
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ pytest.importorskip('mmdet')
 from mmengine.config import Config  # noqa: E402
 
 from attn_plugins.engine.transfer import set_pretrained  # noqa: E402
-from tests.conftest import REPO_ROOT, run_tool  # noqa: E402
+from tests.conftest import REPO_ROOT, load_tool, run_tool  # noqa: E402
 from tests.test_transfer.common import DET_CONFIGS, assert_loaded, build_model  # noqa: E402
 
 PRETRAIN = 'configs/cast/cast-mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py'
@@ -65,18 +64,9 @@ def test_export_strips_the_prefix_and_keeps_only_backbone_tensors(moco_checkpoin
     assert_loaded(detector.state_dict(), state_dict)
 
 
-def export_tool():
-    """tools/export_backbone.py as a module (the tests above run it as a command)."""
-    spec = importlib.util.spec_from_file_location(
-        'export_backbone', REPO_ROOT / 'tools' / 'export_backbone.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_export_keep_prefix_and_errors(moco_checkpoint, tmp_path):
     path, state_dict = moco_checkpoint
-    tool = export_tool()
+    tool = load_tool('export_backbone')  # as a module; the tests above run it as a command
     out = tmp_path / 'keep.pth'
     tool.main([str(path), str(out), '--keep-prefix'])
     slim = torch.load(out, weights_only=True)
