@@ -406,3 +406,34 @@ def test_readme_selfsup_custom_imports_snippet_is_the_example_that_trains():
     for line in _code_lines(snippet):
         assert any(line == candidate for candidate in remaining), \
             f'README snippet line not in {example} (in this order): {line}'
+
+
+def _base_chain(config: Path) -> list:
+    """Every local file in ``config``'s ``_base_`` chain (package bases such as
+    ``mmpretrain::...`` left out), read from the files' text as mmengine does."""
+    import ast
+
+    chain = []
+    for node in ast.parse(config.read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', None) == '_base_':
+            bases = ast.literal_eval(node.value)
+            for base in [bases] if isinstance(bases, str) else bases:
+                if '::' not in base:
+                    path = (config.parent / base).resolve()
+                    chain += [path, *_base_chain(path)]
+    return chain
+
+
+def test_the_status_row_counts_the_cpu_siblings_that_inherit_their_full_config():
+    """docs/configs.md pairs each full config with its CPU siblings; the README's status row
+    says how many of them have the full config in their _base_ chain."""
+    pairs = []
+    for line in (REPO / 'docs' / 'configs.md').read_text().splitlines():
+        if line.startswith('| `configs/'):
+            full, siblings = line.split(' | ')[:2]
+            pairs += [(REPO / full.strip('| `'), REPO / sibling)
+                      for sibling in re.findall(r'`(configs/[^`]+_cpu\.py)`', siblings)]
+    inheriting = sum(full.resolve() in _base_chain(sibling) for full, sibling in pairs)
+    row = next(line for line in README.read_text().splitlines()
+               if line.startswith('| every CPU config inheriting its full config |'))
+    assert f'{inheriting} of the {len(pairs)} CPU siblings do' in row, (inheriting, len(pairs))
