@@ -1077,13 +1077,13 @@ def judge_claims(exp: Experiment, table: Dict[str, Dict[str, dict]]) -> List[dic
     shown but the verdict is :data:`PENDING`: a report of an unfinished experiment judges
     no claim on part of its seeds.
 
-    Args:
-        exp (Experiment): The experiment (its ``claims``).
-        table (dict): ``{metric: {arm: dict(values={seed: v}, ...)}}``.
-
     The claims of one experiment are judged together, so each also gets ``p_holm``, its p
     after Holm's correction over the claims that have a p (:func:`holm_adjust`): a verdict
     rests on a 95% interval per claim, and of several claims one may clear it by chance.
+
+    Args:
+        exp (Experiment): The experiment (its ``claims``).
+        table (dict): ``{metric: {arm: dict(values={seed: v}, ...)}}``.
 
     Returns:
         list[dict]: The claim's keys plus ``against`` (the baseline unless named), ``n``

@@ -114,6 +114,8 @@ def write_tables(rows, metrics, out_dir):
 
 def main(argv=None):
     args = parse_args(argv)
+    from mmengine.runner import set_random_seed
+
     import attn_plugins  # noqa: F401
     from attn_plugins.engine.launch import load_model
     from attn_plugins.evaluation import save_attention_grid
@@ -121,7 +123,6 @@ def main(argv=None):
                                                    center_bias_scores, load_ground_truth,
                                                    summarise)
     from attn_plugins.evaluation.plots import plot_alignment
-    from mmengine.runner import set_random_seed
 
     try:
         samples = load_ground_truth(
