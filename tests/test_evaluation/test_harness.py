@@ -642,7 +642,7 @@ def test_dry_run_counts_the_trainings_left_each_shared_one_once(tmp_path, experi
     assert proc.returncode != 0
     out = dry_run()
     assert out.strip().splitlines()[-1] == summary(1, 1, 1)
-    assert out.count('[part-trained, to evaluate]') == 1
+    assert out.count('[part-trained to epoch_1.pth, to evaluate]') == 1  # how far it got
     run_tool(command, env=dict(FAKE_LOG=str(log)))
     assert dry_run().strip().splitlines()[-1] == summary(3, 0, 0)
 

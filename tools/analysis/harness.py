@@ -104,7 +104,8 @@ def dry_run(harness, trainings):
         harness (Harness): The experiment's harness.
         trainings (dict): ``{training folder: state}``, updated with each run's training:
             ``'done'`` (kept, or trained), ``'part-trained'`` (a checkpoint to resume) or
-            ``'to train'``; one folder for the runs that share a training.
+            ``'to train'``; one folder for the runs that share a training. A part-trained run's
+            line names the checkpoint it resumes from (e.g. ``epoch_37.pth``).
     """
     exp = harness.exp
     print(f'[harness] {exp.name}')
@@ -133,6 +134,9 @@ def dry_run(harness, trainings):
             transfers = [f'{item["name"]} ' + ('transferred' if osp.isfile(osp.join(
                 harness.transfer_dir(arm, seed, item['name']), 'metrics.json'))
                 else 'to transfer') for item in exp.transfer if seed in item['seeds']]
+            if state == 'part-trained':  # how far: the checkpoint it resumes from
+                with open(osp.join(folder, 'last_checkpoint')) as f:
+                    state += f' to {osp.basename(f.read().strip())}'
             print(f'{arm.name:>24} seed {seed}: {arm.config} '
                   f'[{"trained" if state in (None, "done") else state}, '
                   f'{", ".join(["evaluated" if evaluated else "to evaluate", *transfers])}]')
