@@ -97,6 +97,10 @@ CLAIM_KEYS = {'arm', 'metric', 'direction', 'paper', 'against', 'trivial'}
 WALL = 'wall/'
 #: Prefix of the metrics of a transfer (``transfer/<name>/<key>``).
 TRANSFER = 'transfer/'
+#: An iteration-based transfer saves a checkpoint at least this often, so one killed with
+#: its machine resumes near where it stopped. Saving changes nothing a training computes, so
+#: it is not part of the transfer's settings (transfers kept before stay valid).
+TRANSFER_CHECKPOINT_ITERS = 50
 #: The verdict of a claim whose arm beats its baseline but not the trivial answer.
 DEGENERATE = 'degenerate: no better than the trivial answer'
 #: Verdict of a claim while a side has fewer seeds than the experiment runs, formatted with
@@ -681,10 +685,30 @@ class Harness:
         return dict(config=item['config'], config_digest=config_digest(item['config']),
                     cfg_options=item['cfg_options'])
 
+    @staticmethod
+    def checkpoint_options(config: str) -> Dict[str, int]:
+        """``--cfg-options`` that make an iteration-based training save a checkpoint every
+        :data:`TRANSFER_CHECKPOINT_ITERS` iterations, where it would save more rarely.
+
+        Args:
+            config (str): The downstream config, relative to the repository root.
+
+        Returns:
+            dict: ``{'default_hooks.checkpoint.interval': 50}``, or empty for a config
+            without a CheckpointHook, an epoch-based one, or one that saves as often already.
+        """
+        hook = Config.fromfile(osp.join(REPO_ROOT, config)).get('default_hooks', {}).get(
+            'checkpoint')
+        if not hook or hook.get('by_epoch', True) or \
+                0 < hook.get('interval', -1) <= TRANSFER_CHECKPOINT_ITERS:
+            return {}
+        return {'default_hooks.checkpoint.interval': TRANSFER_CHECKPOINT_ITERS}
+
     def transfer(self, arm: Arm, seed: int, checkpoint: str) -> None:
         """Each of the spec's transfers that covers ``seed``, unless done: the downstream
         config trained from the run's checkpoint (``--pretrained``; from its own random
-        initialisation for a random arm), seeded by ``seed``, then tested with
+        initialisation for a random arm), seeded by ``seed``, saving a checkpoint often
+        (:meth:`checkpoint_options`; the spec's ``cfg_options`` win), then tested with
         ``tools/test.py``; the metrics go to ``transfer/<name>/metrics.json``."""
         for item in self.exp.transfer:
             if seed not in item['seeds']:
@@ -700,7 +724,8 @@ class Harness:
             done = osp.join(out_dir, 'train_done.json')
             if not osp.isfile(done):  # a failed test does not train again
                 trained = self._train_config(
-                    item['config'], osp.join(out_dir, 'train'), options, what,
+                    item['config'], osp.join(out_dir, 'train'),
+                    dict(self.checkpoint_options(item['config']), **options), what,
                     osp.join(out_dir, 'train.log'),
                     [] if checkpoint == 'random' else ['--pretrained', checkpoint])
                 with open(done, 'w') as f:

@@ -468,7 +468,8 @@ def test_transfer_fine_tunes_each_run_once_from_its_checkpoint(tmp_path, experim
     det = tmp_path / 'det.py'
     ap50 = {'base': {0: 70.0, 1: 71.0}, 'method': {0: 74.0, 1: 75.5},
             'random': {0: 60.0, 1: 61.0}}
-    det.write_text(f'ap50 = {ap50!r}\n')
+    det.write_text(f'ap50 = {ap50!r}\n'
+                   "default_hooks = dict(checkpoint=dict(interval=300, by_epoch=False))\n")
     experiment.write_text(experiment.read_text() + (
         f"transfer = [dict(name='det', config={str(det)!r}, seeds=[0, 1],\n"
         "                 cfg_options=dict(train_cfg=dict(max_iters=5)))]\n"
@@ -489,7 +490,9 @@ def test_transfer_fine_tunes_each_run_once_from_its_checkpoint(tmp_path, experim
         ('train', 'det', 0, None), ('test', 'random', 0, None),
         ('train', 'det', 1, checkpoint['base', 1])]
     first_transfer = next(c for c in first if c['arm'] == 'det')
-    assert first_transfer['options'] == {'train_cfg.max_iters': '5', 'randomness.seed': '0'}
+    # it saves every 50 iterations (the config: every 300), so a killed one loses little
+    assert first_transfer['options'] == {'default_hooks.checkpoint.interval': '50',
+                                         'train_cfg.max_iters': '5', 'randomness.seed': '0'}
     # The rerun resumes the killed transfer and runs what is left; seed 2 has no transfer.
     run_tool(command, env=dict(FAKE_LOG=str(log)))
     second = calls(log)[len(first):]
@@ -614,6 +617,23 @@ def test_a_run_another_experiment_kept_is_copied_not_run_again(tmp_path, experim
     assert linear['base']['values'] == {'0': 60.0, '1': 62.0}
     assert linear['method']['values'] == {'0': 64.0, '1': 63.5}
     assert set(linear) == {'base', 'method', 'control', 'random'}
+
+
+@pytest.mark.parametrize('hooks, expected', [
+    ("dict(checkpoint=dict(interval=300, by_epoch=False))", 50),  # iterations, rarely
+    ("dict(checkpoint=dict(interval=-1, by_epoch=False))", 50),  # only at the end
+    ("dict(checkpoint=dict(interval=20, by_epoch=False))", None),  # often enough already
+    ("dict(checkpoint=dict(interval=5))", None),  # epochs: by_epoch defaults to True
+    ("dict(logger=dict(interval=10))", None),  # no CheckpointHook
+])
+def test_an_iteration_based_transfer_saves_every_50_iterations(tmp_path, hooks, expected):
+    from attn_plugins.evaluation.harness import Harness
+
+    config = tmp_path / 'downstream.py'
+    config.write_text(f'default_hooks = {hooks}\n')
+    options = Harness.checkpoint_options(str(config))
+    assert options == ({} if expected is None else
+                       {'default_hooks.checkpoint.interval': expected})
 
 
 def test_dry_run_counts_the_trainings_left_each_shared_one_once(tmp_path, experiment):
