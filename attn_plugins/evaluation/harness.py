@@ -1004,6 +1004,27 @@ class Harness:
         return report
 
 
+def read_report(path: str) -> dict:
+    """A report the harness wrote (:meth:`Harness.report`), for tools that read it back.
+
+    Args:
+        path (str): Its ``results.json``, or the folder holding it.
+
+    Returns:
+        dict: The report.
+
+    Raises:
+        FileNotFoundError: Naming the ``results.json`` that is not there.
+    """
+    if not path.endswith('.json'):
+        path = osp.join(path, 'results.json')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} not found: give a results.json written by '
+                                'tools/analysis/harness.py, or its folder')
+    with open(path) as f:
+        return json.load(f)
+
+
 def run_together(harnesses: Sequence[Harness]) -> List[dict]:
     """Run experiments that share trainings (through one train pool) one training at a time,
     one experiment after another in the order given: each experiment runs its seeds (each

@@ -49,7 +49,7 @@ def test_bad_sides_are_named(tmp_path):
                                       method={'linear/top1': [1.0, 2.0, 3.0]}))
     with pytest.raises(SystemExit, match=r"has no arm 'cast'; its arms: \['base', 'method'\]"):
         tool.main([f'{tmp_path / "r"}:cast', f'{tmp_path / "r"}:base'])
-    with pytest.raises(SystemExit, match='nowhere not found: give a harness results.json'):
+    with pytest.raises(SystemExit, match='nowhere/results.json not found: give a results.json'):
         tool.main([f'{tmp_path / "nowhere"}:base', f'{tmp_path / "r"}:base'])
     with pytest.raises(SystemExit, match="expected RESULTS:ARM"):
         tool.main([str(tmp_path / 'r'), f'{tmp_path / "r"}:base'])

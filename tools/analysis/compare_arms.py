@@ -17,7 +17,6 @@ Examples:
 import argparse
 import json
 import math
-import os.path as osp
 
 
 def parse_args(argv=None):
@@ -37,13 +36,11 @@ def arm_values(side: str) -> dict:
     path, sep, arm = side.rpartition(':')
     if not sep or not arm:
         raise SystemExit(f'[compare_arms] {side!r}: expected RESULTS:ARM')
-    if osp.isdir(path):
-        path = osp.join(path, 'results.json')
-    if not osp.isfile(path):
-        raise SystemExit(f'[compare_arms] {path} not found: give a harness results.json or '
-                         'its folder')
-    with open(path) as f:
-        metrics = json.load(f)['metrics']
+    from attn_plugins.evaluation.harness import read_report
+    try:
+        metrics = read_report(path)['metrics']
+    except FileNotFoundError as error:
+        raise SystemExit(f'[compare_arms] {error}')
     values = {metric: list(rows[arm]['values'].values())
               for metric, rows in metrics.items() if arm in rows}
     if not values:

@@ -21,7 +21,6 @@ Examples:
     python tools/analysis/results_readme.py DIR --readme OTHER.md --check
 """
 import argparse
-import json
 import os.path as osp
 import re
 import sys
@@ -75,16 +74,6 @@ def replace_section(readme: str, section: str, readme_path: str) -> str:
     return f'{readme[:begin[0]]}{BEGIN}\n{section.strip()}\n{readme[end[0]:]}'
 
 
-def load_report(result_dir: str) -> dict:
-    """The harness report (results.json) of one result folder."""
-    path = osp.join(result_dir, 'results.json')
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path} not found: give folders written by '
-                                'tools/analysis/harness.py (results.json)')
-    with open(path) as f:
-        return json.load(f)
-
-
 def overview_section(reports, level: int) -> str:
     """Every claim of the experiments in one table, before their sections."""
     from attn_plugins.evaluation.harness import claims_overview
@@ -97,9 +86,11 @@ def overview_section(reports, level: int) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from attn_plugins.evaluation.harness import read_report
+
     readme_dir = osp.dirname(osp.abspath(args.readme))
     try:
-        reports = [load_report(d) for d in args.result_dirs]
+        reports = [read_report(d) for d in args.result_dirs]
     except FileNotFoundError as error:
         raise SystemExit(f'[results_readme] {error}')
     section = '\n'.join([overview_section(reports, args.level)] + [
