@@ -1,5 +1,5 @@
 # The lean teacher that ships with the package (attn_plugins/teacher/weights/): a ResNet-18
-# a quarter wide (16 stem channels; 0.7M parameters, 1.4 MB in fp16) trained from scratch on
+# a quarter wide (16 stem channels; 0.7M parameters, 1.5 MB in fp16) trained from scratch on
 # the 1,000 training images of OSIE and the Scene saliency set at 128x96 for 15 epochs,
 # decoder at stride 8 on stages 2-4. CPU-size sibling of
 # saliency-teacher_resnet50_1xb32-adam-20e_osie-scene-320x240.py. Train it, then export the
