@@ -1190,7 +1190,7 @@ def seeds_due(exp: Experiment, metric: str) -> int:
 
 def claims_verdict(claims: Sequence[dict]) -> str:
     """One line for an experiment: how many of its claims each verdict got and, when several
-    claims were tested and one has p < 0.05, how many of those keep it after Holm's
+    claims were tested and one has p < 0.05, how many of those stay below 0.05 after Holm's
     correction over the claims tested.
 
     Args:
@@ -1203,21 +1203,28 @@ def claims_verdict(claims: Sequence[dict]) -> str:
         >>> claims_verdict([dict(verdict='reproduced', p=0.001, p_holm=0.003),
         ...                 dict(verdict='contrary', p=0.04, p_holm=0.08),
         ...                 dict(verdict='reproduced', p=0.02, p_holm=0.08)])
-        "2 of 3 claims reproduced; 1 contrary. Holm's correction over the 3 claims tested \
-keeps 1 of the 3 with p < 0.05."
+        "2 of 3 claims reproduced; 1 contrary. After Holm's correction over the 3 claims \
+tested, 1 of the 3 claims with p < 0.05 stays below 0.05."
     """
     counts = {}
     for claim in claims:
         counts[claim['verdict']] = counts.get(claim['verdict'], 0) + 1
     others = [f'{n} {verdict}' for verdict, n in counts.items() if verdict != 'reproduced']
-    line = '; '.join([f'{counts.get("reproduced", 0)} of {len(claims)} claims reproduced',
+    noun = 'claim' if len(claims) == 1 else 'claims'
+    line = '; '.join([f'{counts.get("reproduced", 0)} of {len(claims)} {noun} reproduced',
                       *others]) + '.'
     tested = [claim for claim in claims if not math.isnan(claim.get('p', math.nan))]
     below = [claim for claim in tested if claim['p'] < 0.05]
     if len(tested) > 1 and below:
-        kept = sum(claim['p_holm'] < 0.05 for claim in below)
-        line += (f" Holm's correction over the {len(tested)} claims tested keeps {kept} of the "
-                 f'{len(below)} with p < 0.05.')
+        line += f" After Holm's correction over the {len(tested)} claims tested, "
+        if len(below) == 1:
+            kept = below[0]['p_holm'] < 0.05
+            line += (f'the claim with p < 0.05 has p {_fmt_p(below[0]["p_holm"])}, '
+                     f'{"still" if kept else "no longer"} below 0.05.')
+        else:
+            kept = sum(claim['p_holm'] < 0.05 for claim in below)
+            line += (f'{kept} of the {len(below)} claims with p < 0.05 '
+                     f'{"stays" if kept == 1 else "stay"} below 0.05.')
     return line
 
 

@@ -247,8 +247,8 @@ def test_claims_get_the_verdict_of_their_interval(experiment):
     assert [c['p_holm'] for c in tested] == pytest.approx(
         [2 * welch[0], welch[1], 3 * welch[2]])
     assert 'p_holm' not in report['claims'][3]
-    assert "Holm's correction over the 3 claims tested keeps 2 of the 2 with p < 0.05." in \
-        markdown
+    assert ("After Holm's correction over the 3 claims tested, 2 of the 2 claims with "
+            'p < 0.05 stay below 0.05.') in markdown
     assert f'| {2 * welch[0]:.3f} |' in markdown  # the p (Holm) column
 
     bad = experiment.parent / 'bad_claim.py'
@@ -264,10 +264,17 @@ def test_the_verdict_line_says_which_claims_survive_holms_correction():
 
     claims = [dict(verdict='reproduced', p=0.03, p_holm=0.06),
               dict(verdict='contrary', p=0.04, p_holm=0.06)]
-    assert claims_verdict(claims) == ("1 of 2 claims reproduced; 1 contrary. Holm's "
-                                      'correction over the 2 claims tested keeps 0 of the 2 '
-                                      'with p < 0.05.')
-    assert claims_verdict(claims[:1]) == '1 of 1 claims reproduced.'
+    assert claims_verdict(claims) == ("1 of 2 claims reproduced; 1 contrary. After Holm's "
+                                      'correction over the 2 claims tested, 0 of the 2 claims '
+                                      'with p < 0.05 stay below 0.05.')
+    assert claims_verdict(claims[:1]) == '1 of 1 claim reproduced.'
+    # One claim below 0.05 among two tested: its corrected p is named.
+    claims[1].update(p=0.2, p_holm=0.2)
+    assert claims_verdict(claims).endswith(
+        "After Holm's correction over the 2 claims tested, the claim with p < 0.05 has "
+        'p 0.060, no longer below 0.05.')
+    claims[0].update(p=0.01, p_holm=0.02)
+    assert claims_verdict(claims).endswith('has p 0.020, still below 0.05.')
 
 
 def test_a_claim_with_seeds_still_to_run_is_pending_not_judged(experiment):
