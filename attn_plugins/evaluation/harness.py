@@ -1218,9 +1218,9 @@ tested, 1 of the 3 claims with p < 0.05 stays below 0.05."
     if len(tested) > 1 and below:
         line += f" After Holm's correction over the {len(tested)} claims tested, "
         if len(below) == 1:
-            kept = below[0]['p_holm'] < 0.05
-            line += (f'the claim with p < 0.05 has p {_fmt_p(below[0]["p_holm"])}, '
-                     f'{"still" if kept else "no longer"} below 0.05.')
+            p_holm = below[0]['p_holm']
+            line += (f'the claim with p < 0.05 has p {_fmt_p(p_holm)}, '
+                     f'{"still" if p_holm < 0.05 else "no longer"} below 0.05.')
         else:
             kept = sum(claim['p_holm'] < 0.05 for claim in below)
             line += (f'{kept} of the {len(below)} claims with p < 0.05 '
