@@ -211,8 +211,9 @@ def grad_cam(model: nn.Module,
     Args:
         model (nn.Module): the network; ``model(inputs)`` returns what ``targets`` reads.
         layer (nn.Module | str): submodule (or its name) whose ``(B, C, h, w)`` output (or,
-            with ``reshape``, any output that it maps to one) is explained. It must run exactly once per forward pass. The model continues with a
-            copy of that output, so in-place ops after the layer do not alter the map.
+            with ``reshape``, any output that it maps to one) is explained. It must run
+            exactly once per forward pass. The model continues with a copy of that output,
+            so in-place ops after the layer do not alter the map.
         inputs (Tensor): ``(B, ...)`` batch passed to ``model``.
         targets: class indices (``int``, or ``(B,)`` sequence/tensor), ``None`` for the top
             predicted class, or a callable ``f(outputs) -> (B,)`` score; see

@@ -11,26 +11,39 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .capture import LayerCapture, last_tensor
 from .gradcam import grad_cam_from_activations
 
 
-def backbone_grad_cam(backbone: nn.Module, inputs: torch.Tensor,
-                      score_fn: Callable[[Sequence[torch.Tensor]], torch.Tensor]
-                      ) -> torch.Tensor:
-    """Grad-CAM (with ReLU) on the backbone's last output of a per-image score.
+def backbone_grad_cam(model: nn.Module, inputs: torch.Tensor,
+                      score_fn: Callable[[Sequence[torch.Tensor]], torch.Tensor],
+                      layer: str = 'backbone') -> torch.Tensor:
+    """Grad-CAM (with ReLU) of a per-image score on a layer of the model's backbone pass.
 
     Args:
-        backbone (nn.Module): Returns a tuple of ``(B, C, h, w)`` stages.
+        model (nn.Module): With a ``backbone`` returning a tuple of ``(B, C, h, w)`` stages.
         inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
         score_fn (callable): Backbone outputs -> ``(B,)`` scores to explain.
+        layer (str): Submodule of ``model`` whose output is explained, run once by the
+            backbone (a tuple output gives its last item): ``'backbone'`` is the last stage,
+            ``'backbone.layer3'`` a ResNet's third. Defaults to ``'backbone'``.
 
     Returns:
         torch.Tensor: ``(B, h, w)`` maps, detached.
+
+    Raises:
+        ValueError: When the backbone pass does not run ``layer`` exactly once.
     """
-    with torch.enable_grad():
+    with torch.enable_grad(), LayerCapture(model, [layer]) as capture:
         # A leaf that requires grad keeps the graph even for a frozen model.
-        feats = backbone(inputs.detach().requires_grad_())
-        return grad_cam_from_activations(feats[-1], score_fn(feats), relu=True).detach()
+        feats = model.backbone(inputs.detach().requires_grad_())
+        calls = capture.outputs[layer]
+        if len(calls) != 1:
+            raise ValueError(f'Grad-CAM layer {layer!r} ran {len(calls)} times in one pass of '
+                             'the backbone; name a layer inside the backbone that runs once '
+                             '(e.g. "backbone" or "backbone.layer3")')
+        return grad_cam_from_activations(last_tensor(calls[0]), score_fn(feats),
+                                         relu=True).detach()
 
 
 #: Attribute names of the momentum (key, target) encoder: MoCo, MoCo v3, BYOL.
@@ -54,7 +67,8 @@ def key_encoder(model: nn.Module) -> Optional[nn.Module]:
 
 
 def contrastive_grad_cam(model: nn.Module, inputs: torch.Tensor,
-                         keys: Optional[torch.Tensor] = None) -> torch.Tensor:
+                         keys: Optional[torch.Tensor] = None,
+                         layer: str = 'backbone') -> torch.Tensor:
     """Grad-CAM of a contrastive model: the cosine of each image's online embedding with a
     key embedding of the same image (CAST's training score, unmasked).
 
@@ -65,9 +79,11 @@ def contrastive_grad_cam(model: nn.Module, inputs: torch.Tensor,
         inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
         keys (torch.Tensor, optional): ``(B, D)`` normalised key embeddings of ``inputs``
             (for a model without a momentum encoder).
+        layer (str): The explained layer (:func:`backbone_grad_cam`). Defaults to the
+            backbone's last stage.
 
     Returns:
-        torch.Tensor: ``(B, h, w)`` maps on the backbone's last stage, detached.
+        torch.Tensor: ``(B, h, w)`` maps on ``layer``, detached.
     """
     if keys is None:
         encoder = key_encoder(model)
@@ -81,16 +97,20 @@ def contrastive_grad_cam(model: nn.Module, inputs: torch.Tensor,
         queries = F.normalize(model.neck(feats[-1:])[0], dim=1)
         return (queries * keys).sum(dim=1)
 
-    return backbone_grad_cam(model.backbone, inputs, score)
+    return backbone_grad_cam(model, inputs, score, layer)
 
 
-def top_class_grad_cam(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """Grad-CAM of a classifier's top predicted class on its backbone's last stage.
+def top_class_grad_cam(model: nn.Module, inputs: torch.Tensor,
+                       layer: str = 'backbone') -> torch.Tensor:
+    """Grad-CAM of a classifier's top predicted class on its backbone's last stage (or on
+    ``layer``).
 
     Args:
         model (nn.Module): With ``backbone``, ``head`` (logits from the neck's output) and
             ``neck`` (used when ``model.with_neck``).
         inputs (torch.Tensor): ``(B, 3, H, W)`` normalised images.
+        layer (str): The explained layer (:func:`backbone_grad_cam`). Defaults to the
+            backbone's last stage.
 
     Returns:
         torch.Tensor: ``(B, h, w)`` maps, detached.
@@ -100,4 +120,4 @@ def top_class_grad_cam(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
         logits = model.head(model.neck(feats) if getattr(model, 'with_neck', False) else feats)
         return logits.gather(1, logits.argmax(dim=1, keepdim=True))[:, 0]
 
-    return backbone_grad_cam(model.backbone, inputs, score)
+    return backbone_grad_cam(model, inputs, score, layer)

@@ -205,7 +205,7 @@ def score_sample(prediction: np.ndarray, samples: Sequence[dict], index: int,
 
 def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,
                      metrics: Sequence[str] = tuple(SALIENCY_METRICS),
-                     progress: bool = True) -> List[Dict]:
+                     progress: bool = True, gradcam_layer: Optional[str] = None) -> List[Dict]:
     """Score the model's attention on each sample against its ground truth.
 
     Each image is resized (aspect kept) so its short side is ``size``, the attention is
@@ -217,6 +217,8 @@ def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,
         size (int): Short side of the model's input.
         metrics (Sequence[str]): Saliency metric names.
         progress (bool): Show a progress bar with an ETA.
+        gradcam_layer (str, optional): Grad-CAM on this layer instead of the model's own
+            attention (:func:`model_attention`).
 
     Returns:
         list[dict]: Per image: the scores and ``attention`` ((h, w) map).
@@ -226,7 +228,8 @@ def attention_scores(model: torch.nn.Module, samples: Sequence[dict], size: int,
     results = []
     for index, sample in enumerate(samples):
         view = resize(dict(img=sample['img']))
-        attention = model_attention(model, preprocess_images(model, [view['img']]))[0]
+        attention = model_attention(model, preprocess_images(model, [view['img']]),
+                                    gradcam_layer)[0]
         scores = score_sample(attention.numpy(), samples, index, metrics)
         scores['attention'] = attention.numpy()
         results.append(scores)

@@ -3,7 +3,7 @@ mmpretrain.
 
 Used by ``tools/vis_attention.py`` (overlays) and the attention-alignment evaluation.
 """
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
@@ -29,7 +29,8 @@ def preprocess_images(model: torch.nn.Module, images: Sequence[np.ndarray]) -> t
     return model.data_preprocessor(dict(inputs=batch, data_samples=None), False)['inputs']
 
 
-def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+def model_attention(model: torch.nn.Module, inputs: torch.Tensor,
+                    gradcam_layer: Optional[str] = None) -> torch.Tensor:
     """One attention map per input, min-max scaled to [0, 1], at the model's map resolution.
 
     - Models that define ``attention_maps(inputs)`` answer for themselves: every model this
@@ -42,12 +43,19 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tenso
       Grad-CAM of query . key on the backbone's last stage; an ``ImageClassifier``,
       Grad-CAM of the top class.
 
+    With ``gradcam_layer`` every model is read the same way instead: Grad-CAM of query . key
+    (contrastive models) or of the top class (classifiers) on that layer, so a layer an
+    attention loss trains (CAST's ``backbone.layer3`` at 64 px) can be compared across
+    models, whatever their own answer.
+
     BatchNorm runs in eval mode (the model is switched to eval and back), so maps do not
     depend on the rest of the batch.
 
     Args:
         model (nn.Module): The model.
         inputs (torch.Tensor): (B, 3, H, W) normalised inputs (:func:`preprocess_images`).
+        gradcam_layer (str, optional): A submodule name of the model's backbone pass, e.g.
+            ``'backbone'`` (last stage) or ``'backbone.layer3'``.
 
     Returns:
         torch.Tensor: (B, h, w) maps in [0, 1], detached.
@@ -58,19 +66,28 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor) -> torch.Tenso
     was_training = model.training
     model.eval()
     try:
-        if hasattr(model, 'attention_maps'):
+        if gradcam_layer is None and hasattr(model, 'attention_maps'):
             maps = model.attention_maps(inputs)
-        elif hasattr(getattr(model, 'backbone', None), 'attention_maps'):
+        elif gradcam_layer is None and hasattr(getattr(model, 'backbone', None),
+                                               'attention_maps'):
             with torch.no_grad():
                 maps = model.backbone.attention_maps(inputs)
-        elif key_encoder(model) is not None:
-            maps = contrastive_grad_cam(model, inputs)
-        elif isinstance(model, ImageClassifier):
-            maps = top_class_grad_cam(model, inputs)
         else:
-            raise TypeError(
-                f'no attention for a {type(model).__name__}: give the model (or its '
-                'backbone) an `attention_maps(inputs) -> (B, h, w)` method')
+            maps = _layer_grad_cam(model, inputs, gradcam_layer or 'backbone')
     finally:
         model.train(was_training)
     return minmax_scale(maps.detach())
+
+
+def _layer_grad_cam(model: torch.nn.Module, inputs: torch.Tensor, layer: str) -> torch.Tensor:
+    """Grad-CAM on ``layer`` of query . key (contrastive models) or of the top class."""
+    if hasattr(model, 'grad_cam_maps'):  # the guided models (SimCLR: no momentum encoder)
+        return model.grad_cam_maps(inputs, layer)
+    if key_encoder(model) is not None:
+        return contrastive_grad_cam(model, inputs, layer=layer)
+    if isinstance(model, ImageClassifier):
+        return top_class_grad_cam(model, inputs, layer)
+    raise TypeError(
+        f'no attention for a {type(model).__name__}: give the model (or its backbone) an '
+        '`attention_maps(inputs) -> (B, h, w)` method, or a momentum encoder or classifier '
+        'head for Grad-CAM')

@@ -161,10 +161,11 @@ class AttentionGuidedMixin:
                 return self.backbone.attention_maps(inputs)
         return self.grad_cam_maps(inputs)
 
-    def grad_cam_maps(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Grad-CAM of each image's query . key on the backbone's last stage."""
+    def grad_cam_maps(self, inputs: torch.Tensor, layer: str = 'backbone') -> torch.Tensor:
+        """Grad-CAM of each image's query . key on the backbone's last stage (or on
+        ``layer``, e.g. the one a ``CASTGroundingLoss`` trains)."""
         keys = None if key_encoder(self) is not None else self.key_embeddings(inputs)
-        return contrastive_grad_cam(self, inputs, keys)
+        return contrastive_grad_cam(self, inputs, keys, layer)
 
     def forward(self, inputs, data_samples: Optional[List[DataSample]] = None,
                 mode: str = 'tensor'):
@@ -224,9 +225,10 @@ class GuidedImageClassifier(AttentionGuidedMixin, ImageClassifier):
     output_kind = 'logits'
     algorithm_loss_name = 'loss_cls'
 
-    def grad_cam_maps(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Grad-CAM of the top predicted class on the backbone's last stage."""
-        return top_class_grad_cam(self, inputs)
+    def grad_cam_maps(self, inputs: torch.Tensor, layer: str = 'backbone') -> torch.Tensor:
+        """Grad-CAM of the top predicted class on the backbone's last stage (or on
+        ``layer``)."""
+        return top_class_grad_cam(self, inputs, layer)
 
     def activations_and_logits(self, inputs: torch.Tensor, layer: str = 'backbone'):
         """``layer``'s output and the logits, in one pass (what ATCON's consistency reads).

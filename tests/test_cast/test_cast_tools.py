@@ -64,3 +64,21 @@ def test_alignment_tool_writes_tables_and_overlays(tmp_path, shared_data):
         with open(tmp_path / seed / 'alignment.csv') as f:
             scores[seed] = list(csv.DictReader(f))[1]['nss']
     assert scores['0'] == rows[2]['nss'] and scores['1'] != rows[2]['nss']
+
+
+def test_alignment_tool_reads_a_named_layer_and_can_skip_overlays(tmp_path, shared_data):
+    root = shared_data('bsds500')
+    common = ['--model', 'moco', MOCO_CPU, 'none', '--masks', root, '--img-dirs', 'images/val',
+              '--saliency-dir', 'sod_masks', '--size', '48', '--max-images', '2',
+              '--overlays', '0']
+    out = tmp_path / 'layer3'
+    proc = run_tool(['tools/analysis/attention_alignment.py', *common,
+                     '--gradcam-layer', 'backbone.layer3', '--out-dir', out])
+    with open(out / 'alignment.csv') as f:
+        assert [r['model'] for r in csv.DictReader(f)] == ['center bias', 'moco']
+    assert not (out / 'overlays.png').exists() and 'overlays:' not in proc.stdout
+    # a layer the backbone pass never runs is refused, naming the model
+    proc = run_tool(['tools/analysis/attention_alignment.py', *common, '--gradcam-layer',
+                     'neck', '--out-dir', tmp_path / 'neck'], check=False)
+    assert proc.returncode != 0
+    assert f"moco ({MOCO_CPU}): Grad-CAM layer 'neck' ran 0 times" in proc.stderr

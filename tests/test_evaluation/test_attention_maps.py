@@ -103,3 +103,62 @@ def test_simclr_without_a_momentum_encoder_explains_query_dot_online_key():
     queries = F.normalize(model.neck(feats[-1:])[0], dim=1)
     expected = hand_grad_cam(feats[-1], (queries * keys).sum(dim=1))
     torch.testing.assert_close(model.attention_maps(inputs), expected)
+
+
+def layer_output(model, layer, inputs):
+    """The backbone's outputs and ``layer``'s output, read with a plain forward hook."""
+    kept = []
+    handle = model.get_submodule(layer).register_forward_hook(
+        lambda module, args, output: kept.append(output))
+    try:
+        feats = model.backbone(inputs.clone().requires_grad_())
+    finally:
+        handle.remove()
+    return feats, kept[0]
+
+
+def test_contrastive_grad_cam_on_an_inner_layer_explains_the_same_score():
+    """The layer CAST's Caltech-101 configs train (layer3), read the same way for any model:
+    Grad-CAM of query . key on that layer's output, also when the model has a head."""
+    torch.manual_seed(0)
+    model = build(MOCO_CPU).eval()  # with a teacher-attention head: it answers with that
+    with torch.no_grad():  # keys unlike the queries, so query . key has a real gradient
+        for param in model.encoder_k.parameters():
+            param.add_(0.05 * torch.randn_like(param))
+    inputs = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        keys = F.normalize(model.encoder_k(inputs)[0], dim=1)
+    feats, layer3 = layer_output(model, 'backbone.layer3', inputs)
+    queries = F.normalize(model.neck(feats[-1:])[0], dim=1)
+    expected = hand_grad_cam(layer3, (queries * keys).sum(dim=1))
+    assert expected.shape == (2, 4, 4) and (expected.flatten(1).std(dim=1) > 0).all()
+    torch.testing.assert_close(contrastive_grad_cam(model, inputs, layer='backbone.layer3'),
+                               expected)
+    low = expected.flatten(1).min(dim=1).values[:, None, None]
+    high = expected.flatten(1).max(dim=1).values[:, None, None]
+    torch.testing.assert_close(model_attention(model, inputs, 'backbone.layer3'),
+                               (expected - low) / (high - low), atol=1e-5, rtol=1e-4)
+    # naming the last stage gives the last stage's map, not the head's prediction
+    headless = build(MOCO_CPU, attention_losses=None).eval()
+    headless.load_state_dict(model.state_dict(), strict=False)
+    torch.testing.assert_close(model_attention(model, inputs, 'backbone'),
+                               model_attention(headless, inputs))
+
+
+def test_top_class_grad_cam_on_an_inner_layer():
+    model = build(CLS_CPU, attention_losses=None).eval()
+    inputs = torch.randn(2, 3, 64, 64)
+    feats, layer2 = layer_output(model, 'backbone.layer2', inputs)
+    logits = model.head(model.neck(feats[-1:]))
+    expected = hand_grad_cam(layer2, logits.max(dim=1).values)
+    assert layer2.shape[2:] != feats[-1].shape[2:]  # a finer grid than the last stage's
+    torch.testing.assert_close(top_class_grad_cam(model, inputs, 'backbone.layer2'), expected)
+    torch.testing.assert_close(model.grad_cam_maps(inputs, 'backbone.layer2'), expected)
+
+
+@pytest.mark.parametrize('layer, message', [('neck', "'neck' ran 0 times"),
+                                            ('backbone.layer9', 'no submodule named')])
+def test_a_grad_cam_layer_outside_the_backbone_pass_is_refused(layer, message):
+    model = build(MOCO_CPU, attention_losses=None).eval()
+    with pytest.raises(ValueError, match=message):
+        contrastive_grad_cam(model, torch.randn(1, 3, 32, 32), layer=layer)

@@ -13,7 +13,8 @@ the center bias scores 0.5; information gain is in bits per fixation over the ce
 The attention (attn_plugins.evaluation.model_attention): a model's own attention_maps; the
 predicted map of attention heads (SaliencyTeacher, teacher-attention students); the VARS
 ViTs' class-token attention of the last layer (sparse-code attention for a VARS layer);
-Grad-CAM of the top class (classifiers) or of the query-key similarity (MoCo, CAST).
+Grad-CAM of the top class (classifiers) or of the query-key similarity (MoCo, CAST) on the
+last stage, or on --gradcam-layer for every model.
 
 Writes <out-dir>/alignment.csv, alignment.md (mean and std per metric, one row per model and
 the baseline), alignment.png (bars per metric) and overlays.png (image, ground truth and each
@@ -27,6 +28,16 @@ Examples:
         --model mocov2 configs/cast/mocov2_resnet18_1xb32-coslr-30e_bsds-sod_cpu.py \\
             work_dirs/moco/epoch_30.pth \\
         --masks ../shared/data/bsds500 --img-dirs images/val --saliency-dir sod_masks --size 96
+
+    # the layer CAST trains at 64 px (layer3, a 4x4 grid), read the same way for both
+    python tools/analysis/attention_alignment.py \\
+        --model cast configs/cast/cast-mocov2_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py \\
+            CAST_CKPT \\
+        --model crop-only \\
+            configs/cast/mocov2-saliency-crop_resnet18_1xb64-coslr-100e_caltech101-teacher_cpu.py \\
+            CROP_CKPT \\
+        --masks ../shared/data/bsds500 --img-dirs images/val --saliency-dir sod_masks --size 64 \\
+        --gradcam-layer backbone.layer3
 
     # against human fixations on the OSIE held-out split (images 1601-1700)
     python tools/analysis/attention_alignment.py --model teacher CONFIG CKPT \\
@@ -85,9 +96,14 @@ def parse_args(argv=None):
                         help='mask folder under --masks (default: %(default)s)')
     parser.add_argument('--size', type=int, default=128,
                         help='short side of the model input (default: %(default)s)')
+    parser.add_argument('--gradcam-layer', metavar='LAYER',
+                        help='read every model the same way: Grad-CAM of query . key '
+                        '(contrastive) or of the top class (classifier) on this submodule, '
+                        'e.g. backbone.layer3, the layer CAST\'s Caltech-101 configs train '
+                        '(default: each model\'s own attention)')
     parser.add_argument('--max-images', type=int, default=None, help='score only the first N')
     parser.add_argument('--overlays', type=int, default=6,
-                        help='images drawn in overlays.png (default: %(default)s)')
+                        help='images drawn in overlays.png; 0 draws none (default: %(default)s)')
     parser.add_argument('--out-dir', default='work_dirs/attention_alignment',
                         help='default: %(default)s')
     return parser.parse_args(argv)
@@ -143,24 +159,29 @@ def main(argv=None):
         print(f'[alignment] {name}: {config}')
         set_random_seed(args.seed)
         model = load_model(config, None if checkpoint.lower() == 'none' else checkpoint)
-        per_image = attention_scores(model, samples, args.size, metrics)
+        try:
+            per_image = attention_scores(model, samples, args.size, metrics,
+                                         gradcam_layer=args.gradcam_layer)
+        except (TypeError, ValueError) as error:
+            raise SystemExit(f'{name} ({config}): {error}')
         rows[name] = (len(samples), summarise(per_image, metrics))
         attentions[name] = [scores['attention'] for scores in per_image]
 
     table = write_tables(rows, metrics, args.out_dir)
     plot_alignment({name: summary for name, (_, summary) in rows.items()}, metrics,
                    osp.join(args.out_dir, 'alignment.png'))
+    print(table)
+    print(f'[alignment] tables: {osp.join(args.out_dir, "alignment.md")} (and .csv)')
+    print(f'[alignment] plot: {osp.join(args.out_dir, "alignment.png")}')
     grid = []
     for i, sample in enumerate(samples[:args.overlays]):
         row = dict(image=sample['img'], **{'ground truth': sample['fixation_density']})
         row.update({name: maps[i] for name, maps in attentions.items()})
         grid.append(row)
-    picture = save_attention_grid(grid, osp.join(args.out_dir, 'overlays.png'),
-                                  columns=['image', 'ground truth', *attentions])
-    print(table)
-    print(f'[alignment] tables: {osp.join(args.out_dir, "alignment.md")} (and .csv)')
-    print(f'[alignment] plot: {osp.join(args.out_dir, "alignment.png")}; overlays: {picture}')
-
+    if grid:
+        picture = save_attention_grid(grid, osp.join(args.out_dir, 'overlays.png'),
+                                      columns=['image', 'ground truth', *attentions])
+        print(f'[alignment] overlays: {picture}')
 
 if __name__ == '__main__':
     main()
