@@ -66,14 +66,15 @@ def model_attention(model: torch.nn.Module, inputs: torch.Tensor,
     was_training = model.training
     model.eval()
     try:
-        if gradcam_layer is None and hasattr(model, 'attention_maps'):
+        if gradcam_layer is not None:
+            maps = _layer_grad_cam(model, inputs, gradcam_layer)
+        elif hasattr(model, 'attention_maps'):
             maps = model.attention_maps(inputs)
-        elif gradcam_layer is None and hasattr(getattr(model, 'backbone', None),
-                                               'attention_maps'):
+        elif hasattr(getattr(model, 'backbone', None), 'attention_maps'):
             with torch.no_grad():
                 maps = model.backbone.attention_maps(inputs)
         else:
-            maps = _layer_grad_cam(model, inputs, gradcam_layer or 'backbone')
+            maps = _layer_grad_cam(model, inputs, 'backbone')
     finally:
         model.train(was_training)
     return minmax_scale(maps.detach())
