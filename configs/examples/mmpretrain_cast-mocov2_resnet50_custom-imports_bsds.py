@@ -6,9 +6,9 @@
 # configs, and pulls the plugin in only with `custom_imports` (so mmpretrain's own
 # `tools/train.py` / `mim train mmpretrain` can run it; attn_plugins has to be importable,
 # e.g. `pip install -e /path/to/attn_plugins`). The plugin gives the model (`GuidedMoCo`:
-# mmpretrain's MoCo that takes attention-loss plugins, here CAST's Grad-CAM grounding loss), the dataset
-# (`SaliencyImageFolder`: images + one saliency map per image, same file stem) and the
-# transforms that carry each map through its view.
+# mmpretrain's MoCo that takes attention-loss plugins, here CAST's Grad-CAM grounding loss),
+# the dataset (`SaliencyImageFolder`: images + one saliency map per image, same file stem)
+# and the transforms that carry each map through its view.
 #
 # Two lines every self-supervised model needs and classification configs do not have (a
 # config built from a classification one trains only once they are added):

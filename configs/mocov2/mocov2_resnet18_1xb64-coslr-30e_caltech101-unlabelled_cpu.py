@@ -3,9 +3,9 @@
 # the STL-10 protocol; the test images are never seen), ResNet-18 at 64 px, 30 epochs of 95
 # iterations (~22-25 min on 2 cores). Measured (seed 0, see
 # results/mocov2_vs_random_caltech101/): it does NOT beat random weights: linear 43.0% vs
-# 42.0%, kNN 33.7% vs 35.7%. Short-schedule settings (the 200-epoch ImageNet recipe's lr 0.03 at 256 and
-# EMA 0.999 are tuned for 250k iterations, not 3k): lr 0.06 at batch 64, key-encoder EMA 0.99,
-# queue 4,096 (< 6,095 images, a multiple of the batch).
+# 42.0%, kNN 33.7% vs 35.7%. Short-schedule settings (the 200-epoch ImageNet recipe's lr 0.03
+# at 256 and EMA 0.999 are tuned for 250k iterations, not 3k): lr 0.06 at batch 64,
+# key-encoder EMA 0.99, queue 4,096 (< 6,095 images, a multiple of the batch).
 _base_ = './mocov2_resnet18_1xb32-coslr-4e_bsds-osie_cpu.py'
 
 model = dict(queue_len=4096, momentum=0.01)
