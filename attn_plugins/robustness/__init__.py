@@ -19,8 +19,7 @@ from .corruptions import (CORRUPTIONS, EXTRA_CORRUPTIONS, MIN_SIZE, SEVERITIES, 
 from .scores import corruption_errors
 
 __all__ = [
-    'CORRUPTIONS', 'EXTRA_CORRUPTIONS', 'SEVERITIES', 'MIN_SIZE', 'corrupt', 'corruption_function', 'numpy_seed',
-    'VARIANTS', 'MIXED_VARIANTS', 'background_donors', 'background_variant', 'fill_foreground',
-    'grabcut_foreground',
-    'corruption_errors'
+    'CORRUPTIONS', 'EXTRA_CORRUPTIONS', 'SEVERITIES', 'MIN_SIZE', 'corrupt', 'corruption_function',
+    'numpy_seed', 'VARIANTS', 'MIXED_VARIANTS', 'background_donors', 'background_variant',
+    'fill_foreground', 'grabcut_foreground', 'corruption_errors'
 ]

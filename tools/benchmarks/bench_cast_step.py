@@ -29,7 +29,8 @@ Examples:
 
     # CAST on MoCo v3 with a VARS-D ViT-S/16 against MoCo v3 alone
     python tools/benchmarks/bench_cast_step.py --size 224 --batch-size 4 --iters 3 \
-        --cast-config configs/composed/cast-mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py \
+        --cast-config \
+        configs/composed/cast-mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py \
         --moco-config configs/vars/mocov3_vars-d-vit-small-p16_16xb256-amp-coslr-300e_in1k.py
 """
 import argparse
