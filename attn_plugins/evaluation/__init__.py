@@ -5,8 +5,9 @@ human fixations (:mod:`.alignment`), robustness evaluation (test-time transforms
 loader with an inserted transform in :mod:`.eval_loader`, a runner-free loop in
 :mod:`.eval_loop`), frozen-feature evaluation of a backbone (:mod:`.frozen`, :mod:`.ssl_eval`;
 the probes are the pure core :mod:`attn_plugins.probes`), the seeded method-vs-baseline
-harness (:mod:`.harness`), hooks that run them during training (:mod:`.hooks`), tables
-(:mod:`.tables`), plots (:mod:`.plots`) and training logs (:mod:`.scalars`)."""
+harness (:mod:`.harness`) and its statistics and reports (:mod:`.report`), hooks that run them
+during training (:mod:`.hooks`), tables (:mod:`.tables`), plots (:mod:`.plots`) and training
+logs (:mod:`.scalars`)."""
 from .background_dataset import BackgroundVariantDataset
 from .eval_loader import build_eval_dataloader, insert_transform
 from .eval_loop import evaluate_model, metric_value

@@ -5,7 +5,8 @@ import json
 import pytest
 from scipy import stats
 
-from attn_plugins.evaluation.harness import Arm, Experiment, summarise_experiment
+from attn_plugins.evaluation.harness import Arm, Experiment
+from attn_plugins.evaluation.report import summarise_experiment
 from tests.conftest import load_tool
 
 tool = load_tool('analysis/compare_arms')

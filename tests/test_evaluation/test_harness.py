@@ -196,8 +196,8 @@ def test_run_folder_keeps_its_own_training_when_a_pool_is_added(tmp_path, experi
 def test_claims_get_the_verdict_of_their_interval(experiment):
     """Claims against the baseline and against another arm, judged from the per-seed values
     (the fixture's numbers) by the Welch interval computed here independently."""
-    from attn_plugins.evaluation.harness import (load_experiment, markdown_report,
-                                                 summarise_experiment)
+    from attn_plugins.evaluation.harness import load_experiment
+    from attn_plugins.evaluation.report import markdown_report, summarise_experiment
 
     experiment.write_text(experiment.read_text() + """claims = [
     dict(arm='method', metric='linear/top1', direction='higher', paper='method beats base'),
@@ -260,7 +260,7 @@ def test_claims_get_the_verdict_of_their_interval(experiment):
 def test_the_verdict_line_says_which_claims_survive_holms_correction():
     """Two claims at p 0.03 and 0.04 each clear 0.05 alone, but Holm's threshold for the
     smaller of two is 0.025: neither survives. One claim alone is not corrected."""
-    from attn_plugins.evaluation.harness import claims_verdict
+    from attn_plugins.evaluation.report import claims_verdict
 
     claims = [dict(verdict='reproduced', p=0.03, p_holm=0.06),
               dict(verdict='contrary', p=0.04, p_holm=0.06)]
@@ -280,8 +280,8 @@ def test_the_verdict_line_says_which_claims_survive_holms_correction():
 def test_a_claim_with_seeds_still_to_run_is_pending_not_judged(experiment):
     """While a side has fewer seeds than are due, a claim shows its interval but no verdict;
     a transfer's metrics are due on that transfer's seeds only."""
-    from attn_plugins.evaluation.harness import (load_experiment, markdown_report,
-                                                 summarise_experiment)
+    from attn_plugins.evaluation.harness import load_experiment
+    from attn_plugins.evaluation.report import markdown_report, summarise_experiment
 
     det = experiment.parent / 'det.py'
     det.write_text('')
@@ -323,8 +323,8 @@ claims = [
 def test_a_claim_no_better_than_its_trivial_answer_is_degenerate(experiment):
     """A claim reproduced against the baseline stays reproduced only when the arm also beats
     the trivial answer's score on its own runs (interval computed here independently)."""
-    from attn_plugins.evaluation.harness import (DEGENERATE, load_experiment,
-                                                 markdown_report, summarise_experiment)
+    from attn_plugins.evaluation.harness import load_experiment
+    from attn_plugins.evaluation.report import DEGENERATE, markdown_report, summarise_experiment
 
     experiment.write_text(experiment.read_text() + """claims = [
     dict(arm='method', metric='linear/top1', direction='higher', paper='beats a low floor',
@@ -363,7 +363,8 @@ def test_wall_times_are_read_from_the_runner_logs(tmp_path):
     """Elapsed minutes per attempt (first to last stamped line) summed for a resumed
     training, the latest attempt alone for a test, the median iteration time; and the
     report's wall-time table."""
-    from attn_plugins.evaluation.harness import markdown_report, runner_log_times
+    from attn_plugins.evaluation.harness import runner_log_times
+    from attn_plugins.evaluation.report import markdown_report
 
     def attempt(stamp, lines):
         folder = tmp_path / 'train' / stamp

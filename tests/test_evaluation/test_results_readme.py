@@ -5,7 +5,8 @@ import json
 import pytest
 from scipy import stats
 
-from attn_plugins.evaluation.harness import Arm, Experiment, summarise_experiment
+from attn_plugins.evaluation.harness import Arm, Experiment
+from attn_plugins.evaluation.report import summarise_experiment
 from tests.conftest import REPO_ROOT, load_tool
 
 tool = load_tool('analysis/results_readme')
@@ -121,7 +122,7 @@ def test_the_readme_results_section_is_what_its_command_writes():
     assert tool.main([str(REPO_ROOT / f) for f in folders]
                      + ['--readme', str(REPO_ROOT / 'README.md'), '--check']) == 0
     # the results.md each section links to for every seed holds the same report
-    from attn_plugins.evaluation.harness import markdown_report
+    from attn_plugins.evaluation.report import markdown_report
     for folder in folders:
         report = json.loads((REPO_ROOT / folder / 'results.json').read_text())
         assert (REPO_ROOT / folder / 'results.md').read_text() == markdown_report(report), folder
@@ -133,7 +134,7 @@ def test_plot_report_wraps_many_metrics_onto_lines(tmp_path):
     tall), and a report with no headline metric measured writes nothing."""
     from PIL import Image
 
-    from attn_plugins.evaluation.harness import plot_report
+    from attn_plugins.evaluation.report import plot_report
 
     def report(n_metrics):
         metrics = [f'm{i}' for i in range(n_metrics)]

@@ -36,7 +36,7 @@ def arm_values(side: str) -> dict:
     path, sep, arm = side.rpartition(':')
     if not sep or not arm:
         raise SystemExit(f'[compare_arms] {side!r}: expected RESULTS:ARM')
-    from attn_plugins.evaluation.harness import read_report
+    from attn_plugins.evaluation.report import read_report
     try:
         metrics = read_report(path)['metrics']
     except FileNotFoundError as error:

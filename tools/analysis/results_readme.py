@@ -47,7 +47,7 @@ def parse_args(argv=None):
 
 def experiment_section(result_dir: str, report: dict, readme_dir: str, level: int) -> str:
     """One experiment's part of the section."""
-    from attn_plugins.evaluation.harness import markdown_report
+    from attn_plugins.evaluation.report import markdown_report
 
     text = markdown_report(report, level=level, per_metric=False).rstrip('\n') + '\n'
     relative = osp.relpath(result_dir, readme_dir)
@@ -76,7 +76,7 @@ def replace_section(readme: str, section: str, readme_path: str) -> str:
 
 def overview_section(reports, level: int) -> str:
     """Every claim of the experiments in one table, before their sections."""
-    from attn_plugins.evaluation.harness import claims_overview
+    from attn_plugins.evaluation.report import claims_overview
 
     return '\n'.join([f'{"#" * level} {OVERVIEW}\n',
                       'One row per claim the experiments below test, each judged as in '
@@ -86,7 +86,7 @@ def overview_section(reports, level: int) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from attn_plugins.evaluation.harness import read_report
+    from attn_plugins.evaluation.report import read_report
 
     readme_dir = osp.dirname(osp.abspath(args.readme))
     try:
