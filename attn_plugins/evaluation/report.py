@@ -27,7 +27,7 @@ PENDING = 'pending: {} of {} seeds'
 
 
 def read_report(path: str) -> dict:
-    """A report the harness wrote (:meth:`Harness.report`), for tools that read it back.
+    """A report the harness wrote (:meth:`.harness.Harness.report`), for tools that read it back.
 
     Args:
         path (str): Its ``results.json``, or the folder holding it.
