@@ -1020,4 +1020,3 @@ def run_together(harnesses: Sequence[Harness]) -> List[dict]:
             if seed in harness.exp.seeds and name in [a.name for a in harness.exp.arms]:
                 harness.run_one(harness.exp.arm(name), seed)
     return [harness.report() for harness in harnesses]
-

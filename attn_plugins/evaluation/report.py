@@ -47,8 +47,6 @@ def read_report(path: str) -> dict:
         return json.load(f)
 
 
-
-
 def add_mce(exp: 'Experiment', collected: Dict[str, Dict[int, dict]]) -> None:
     """Add ``corruption/mce`` to every run with a corruption result: its mCE over the 15
     benchmark corruptions against the baseline arm's errors averaged over its seeds."""
