@@ -26,7 +26,8 @@ SALIENCY_ESTIMATORS = ('signature_center', 'image_signature', 'spectral_residual
                        'spectral_residual', 'center_bias')
 
 #: The tasks of ``tools/analysis/ssl_eval.py``, in the order they run (corruption,
-#: grounding and fixations reuse the linear probe).
-SSL_EVAL_TASKS = ('linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations')
-#: The tasks it runs unless told: ``fixations`` is asked for by name.
+#: grounding and fixations reuse the linear probe; attention builds the whole model).
+SSL_EVAL_TASKS = ('linear', 'knn', 'fewshot', 'corruption', 'grounding', 'fixations',
+                  'attention')
+#: The tasks it runs unless told: ``fixations`` and ``attention`` are asked for by name.
 SSL_EVAL_DEFAULT_TASKS = SSL_EVAL_TASKS[:5]

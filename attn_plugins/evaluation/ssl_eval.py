@@ -1,6 +1,7 @@
 """The standard evaluation of a pretrained encoder on a labelled image set (Caltech-101 by
 default): linear probe, weighted kNN, few-shot linear probe, corruption robustness of the
-linear probe, and Grad-CAM grounding against salient-object masks.
+linear probe, Grad-CAM grounding against salient-object masks and, with the whole model,
+its own attention map against human fixations (:func:`task_attention`).
 
 :class:`FrozenEvaluation` holds one encoder and the evaluation data, extracts features once
 per (encoder, data, resolution[, corruption]) into an on-disk :class:`~attn_plugins.probes.
@@ -300,11 +301,28 @@ def task_corruption(ev: FrozenEvaluation, images: int = 250, mce_images: int = 1
                 severities=list(severities))
 
 
+def _alignment_with_center_bias(model: torch.nn.Module, samples: Sequence[dict], size: int,
+                                progress: bool) -> dict:
+    """``model``'s attention (:func:`~attn_plugins.evaluation.alignment.attention_scores`)
+    scored against ``samples``' ground truth with :data:`GROUNDING_METRICS`, beside the
+    center-bias baseline scored the same way.
+
+    Returns:
+        dict: mean and ``<metric>_std`` of each metric, ``center_bias`` (the same for the
+        baseline), ``images``.
+    """
+    per_image = attention_scores(model, samples, size, GROUNDING_METRICS, progress=progress)
+    result = summarise(per_image, GROUNDING_METRICS)
+    result['center_bias'] = summarise(center_bias_scores(samples, GROUNDING_METRICS),
+                                      GROUNDING_METRICS)
+    result['images'] = len(samples)
+    return result
+
+
 def _probe_gradcam_alignment(ev: FrozenEvaluation, samples: Sequence[dict], size: int,
                              weight_decays: Sequence[float]) -> dict:
     """Grad-CAM of the encoder (the linear probe's top class on the last stage) scored
-    against ``samples``' ground truth with :data:`GROUNDING_METRICS`, beside the
-    center-bias baseline scored the same way.
+    against ``samples``' ground truth, beside the center bias.
 
     Args:
         ev (FrozenEvaluation): The evaluation (its linear probe is fitted or reused).
@@ -314,21 +332,31 @@ def _probe_gradcam_alignment(ev: FrozenEvaluation, samples: Sequence[dict], size
         weight_decays (Sequence[float]): The linear probe's weight-decay grid.
 
     Returns:
-        dict: mean and ``<metric>_std`` of each metric, ``center_bias`` (the same for the
-        baseline), ``images``.
+        dict: See :func:`_alignment_with_center_bias`.
     """
     _, probe = ev.linear(weight_decays)
     ev.encoder.probe = probe
     try:
-        per_image = attention_scores(ev.encoder, samples, size, GROUNDING_METRICS,
-                                     progress=ev.progress)
+        return _alignment_with_center_bias(ev.encoder, samples, size, ev.progress)
     finally:
         ev.encoder.probe = None
-    result = summarise(per_image, GROUNDING_METRICS)
-    result['center_bias'] = summarise(center_bias_scores(samples, GROUNDING_METRICS),
-                                      GROUNDING_METRICS)
-    result['images'] = len(samples)
-    return result
+
+
+def held_out_fixations(osie_root: str, scene_root: str,
+                       max_images: Optional[int] = None) -> list:
+    """The held-out splits of OSIE (images 1601-1700) and Scene saliency (401-500) with
+    their fixation points and blurred densities.
+
+    Args:
+        osie_root (str): OSIE folder (``fixations.mat``, ``images/``).
+        scene_root (str): Scene saliency folder (``fixations.mat``, ``stimuli/``).
+        max_images (int, optional): Only the first N of each set.
+
+    Returns:
+        list[dict]: Samples of :func:`~attn_plugins.evaluation.alignment.load_ground_truth`.
+    """
+    return [*load_ground_truth(osie=osie_root, split='val', max_images=max_images),
+            *load_ground_truth(scene=scene_root, split='val', max_images=max_images)]
 
 
 @_timed
@@ -364,11 +392,36 @@ def task_fixations(ev: FrozenEvaluation, osie_root: str, scene_root: str,
         max_images (int, optional): Score only the first N of each set.
 
     Returns:
-        dict: See :func:`_probe_gradcam_alignment`.
+        dict: See :func:`_alignment_with_center_bias`.
     """
-    samples = [*load_ground_truth(osie=osie_root, split='val', max_images=max_images),
-               *load_ground_truth(scene=scene_root, split='val', max_images=max_images)]
+    samples = held_out_fixations(osie_root, scene_root, max_images)
     return _probe_gradcam_alignment(ev, samples, size or ev.size, weight_decays)
+
+
+@_timed
+def task_attention(model: torch.nn.Module, osie_root: str, scene_root: str, size: int,
+                   max_images: Optional[int] = None, progress: bool = True) -> dict:
+    """The method's own attention map against human eye fixations on the held-out splits of
+    OSIE and Scene saliency, beside the center bias: unlike ``fixations`` (Grad-CAM of a
+    probe on the frozen backbone, the same reading for every method), this scores what the
+    whole pretrained model answers to ``attention_maps`` (a teacher-attention head's
+    predicted map; a VARS ViT's class-token attention; else Grad-CAM of query . key on the
+    last stage; :func:`~attn_plugins.evaluation.model_attention.model_attention`).
+
+    Args:
+        model (nn.Module): The whole pretrained model (``attn_plugins.engine.launch.
+            load_model``), heads included.
+        osie_root (str): OSIE folder (``fixations.mat``, ``images/``).
+        scene_root (str): Scene saliency folder (``fixations.mat``, ``stimuli/``).
+        size (int): Short side of the model's input.
+        max_images (int, optional): Score only the first N of each set.
+        progress (bool): Progress bar with an ETA.
+
+    Returns:
+        dict: See :func:`_alignment_with_center_bias`.
+    """
+    samples = held_out_fixations(osie_root, scene_root, max_images)
+    return _alignment_with_center_bias(model, samples, size, progress)
 
 
 def _mean(values) -> float:
@@ -385,7 +438,7 @@ def flatten_metrics(results: Dict[str, dict]) -> Dict[str, float]:
     Returns:
         dict[str, float]: E.g. ``linear/top1``, ``knn/top1``, ``fewshot/5shot``,
         ``corruption/mean15``, ``corruption/speckle_noise``, ``grounding/nss``,
-        ``grounding/center_bias_nss``, ``fixations/nss``.
+        ``grounding/center_bias_nss``, ``fixations/nss``, ``attention/nss``.
     """
     flat = {}
     for task in ('linear', 'knn'):
@@ -403,7 +456,7 @@ def flatten_metrics(results: Dict[str, dict]) -> Dict[str, float]:
         flat['corruption/mean15'] = corruption['mean15']
         if 'mce' in corruption:
             flat['corruption/mce'] = corruption['mce']
-    for task in ('grounding', 'fixations'):
+    for task in ('grounding', 'fixations', 'attention'):
         for metric in GROUNDING_METRICS:
             if metric in results.get(task, {}):
                 flat[f'{task}/{metric}'] = results[task][metric]

@@ -4,6 +4,7 @@ the checkpoint's content, Caltech-101's lists index one class list, the Grad-CAM
 is the CAM formula, and ssl_eval.py runs all five tasks and resumes."""
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -230,3 +231,76 @@ def test_fixations_task_scores_the_held_out_osie_and_scene_images(tmp_path, tiny
     flat = tasks.flatten_metrics(dict(fixations=result))
     assert flat['fixations/nss'] == result['nss']
     assert flat['fixations/center_bias_nss'] == result['center_bias']['nss']
+
+
+class _FixedAttention(torch.nn.Module):
+    """A model whose own attention is the center bias at its input's size (or its
+    complement): what the attention task must score, with no Grad-CAM involved."""
+
+    def __init__(self, inverted: bool = False) -> None:
+        super().__init__()
+        from mmpretrain.models.utils import ClsDataPreprocessor
+
+        self.data_preprocessor = ClsDataPreprocessor(mean=[0, 0, 0], std=[1, 1, 1])
+        self.inverted = inverted
+
+    def attention_maps(self, inputs):
+        from attn_plugins.saliency import center_bias
+
+        height, width = inputs.shape[-2:]
+        prior = torch.from_numpy(center_bias((height, width))).float()
+        return (prior.max() - prior if self.inverted else prior).expand(len(inputs), -1, -1)
+
+
+def test_attention_task_scores_the_models_own_map(shared_data):
+    """The attention task scores what the model answers to attention_maps on the held-out
+    OSIE + Scene images: a model answering the center bias scores as the center bias does,
+    its complement scores below zero NSS (away from where people look)."""
+    from attn_plugins.evaluation import ssl_eval as tasks
+
+    osie, scene = shared_data('osie'), shared_data('scene_saliency')
+    centre = tasks.task_attention(_FixedAttention(), str(osie), str(scene), size=48,
+                                  max_images=3, progress=False)
+    away = tasks.task_attention(_FixedAttention(inverted=True), str(osie), str(scene),
+                                size=48, max_images=3, progress=False)
+    assert centre['images'] == 6 and centre['center_bias'] == away['center_bias']
+    for metric in ('nss', 'cc', 'auc_judd'):
+        assert centre[metric] == pytest.approx(centre['center_bias'][metric], abs=0.02)
+    assert centre['center_bias']['nss'] > 0.5 and away['nss'] < 0 and away['auc_judd'] < 0.5
+    flat = tasks.flatten_metrics(dict(attention=centre))
+    assert flat['attention/nss'] == centre['nss']
+    assert flat['attention/center_bias_cc'] == centre['center_bias']['cc']
+
+
+def test_attention_task_gets_the_whole_model_and_keys_its_settings(monkeypatch):
+    """ssl_eval.py's attention task runs on CONFIG's whole model at the grounding size, only
+    when named; its stored settings follow the config and the seed of random weights."""
+    from attn_plugins.evaluation import ssl_eval as tasks
+
+    tool = load_tool('analysis/ssl_eval')
+    seen = []
+    monkeypatch.setattr(tool, 'whole_model', lambda args: ('whole', args.config))
+    monkeypatch.setattr(tasks, 'task_attention', lambda model, *a: seen.append((model, a[2])))
+    plain = tool.parse_args([R18_CONFIG, 'random', '--size', '64'])
+    larger = tool.parse_args([R18_CONFIG, 'random', '--size', '64', '--grounding-size', '128',
+                              '--init-seed', '1'])
+    quiet = SimpleNamespace(progress=False)
+    tool.run_task('attention', quiet, plain)
+    tool.run_task('attention', quiet, larger)
+    assert seen == [(('whole', R18_CONFIG), 64), (('whole', R18_CONFIG), 128)]
+    assert 'attention' not in plain.tasks
+    identity = dict(digest='abc')
+    first, second = (tool.task_settings('attention', a, identity) for a in (plain, larger))
+    assert first['init_seed'] == 0 and second['init_seed'] == 1
+    assert first['config'] == second['config'] and len(first['config']) == 12
+    assert second['attention_size'] == 128
+
+
+def test_whole_model_of_random_weights_is_seeded():
+    tool = load_tool('analysis/ssl_eval')
+
+    def weights(seed):
+        args = tool.parse_args([R18_CONFIG, 'random', '--init-seed', str(seed)])
+        return tool.whole_model(args).backbone.conv1.weight
+
+    assert torch.equal(weights(1), weights(1)) and not torch.equal(weights(1), weights(2))

@@ -23,6 +23,9 @@ Tasks (on Caltech-101's fixed split, 101 classes, BACKGROUND_Google left out):
               salient-object masks of the held-out BSDS500 val photos: NSS, CC, AUC-Judd
   fixations   (only when named) the same Grad-CAM against human eye fixations on the
               held-out splits of OSIE (1601-1700) and Scene saliency (401-500)
+  attention   (only when named) the whole model's own attention map (a teacher-attention
+              head's prediction, a VARS ViT's class-token attention, else Grad-CAM of
+              query . key) against the same held-out fixations; needs CONFIG's full model
 
 Each task's result is written to <out-dir>/<task>.json and skipped on a rerun with the same
 settings (resumable); results.json and results.md gather them.
@@ -40,9 +43,10 @@ Examples:
     # a torchvision state dict, linear and kNN only
     python tools/analysis/ssl_eval.py CONFIG resnet18.pth --tasks linear knn
 
-    # where a 64-px encoder looks, against salient objects and human fixations, at 128 px
+    # where a 64-px encoder looks, against salient objects and human fixations, at 128 px;
+    # and where the model's own attention head looks
     python tools/analysis/ssl_eval.py CONFIG CKPT --size 64 --grounding-size 128 \\
-        --tasks grounding fixations
+        --tasks grounding fixations attention
 """
 import argparse
 import json
@@ -118,7 +122,7 @@ def parse_args(argv=None):
     parser.add_argument('--scene-root', default=osp.join(DATA_ROOT, 'scene_saliency'),
                         help='fixations: Scene saliency folder (default: %(default)s)')
     parser.add_argument('--fixation-images', type=int,
-                        help='fixations: score only the first N of each set')
+                        help='fixations, attention: score only the first N of each set')
     return parser.parse_args(argv)
 
 
@@ -126,6 +130,15 @@ def task_settings(task, args, identity):
     """What a task's result depends on (a stored result is reused only when they match)."""
     common = dict(encoder=identity['digest'], data_root=osp.abspath(args.data_root),
                   size=args.size, seed=args.seed)
+    if task == 'attention':
+        from attn_plugins.evaluation.harness import config_digest
+
+        # the whole model: the checkpoint's hash is in the encoder digest, the heads' settings
+        # in the config's
+        return dict(common, osie_root=osp.abspath(args.osie_root),
+                    scene_root=osp.abspath(args.scene_root), max_images=args.fixation_images,
+                    config=config_digest(args.config), cfg_options=args.cfg_options,
+                    init_seed=args.init_seed, attention_size=args.grounding_size or args.size)
     linear = dict(weight_decays=args.weight_decays)
     extra = dict(
         linear=linear,
@@ -146,6 +159,18 @@ def task_settings(task, args, identity):
     return dict(common, **extra)
 
 
+def whole_model(args):
+    """CONFIG's whole model (heads included) with CKPT's weights, or its own initialisation
+    seeded by --init-seed for ``random``."""
+    import torch
+
+    from attn_plugins.engine.launch import load_model
+
+    torch.manual_seed(args.init_seed)
+    checkpoint = None if args.checkpoint == 'random' else args.checkpoint
+    return load_model(args.config, checkpoint, args.cfg_options, args.device)
+
+
 def run_task(task, ev, args):
     from attn_plugins.evaluation import ssl_eval as tasks
 
@@ -162,6 +187,10 @@ def run_task(task, ev, args):
         return tasks.task_fixations(ev, args.osie_root, args.scene_root,
                                     args.grounding_size or args.size, args.fixation_images,
                                     args.weight_decays)
+    if task == 'attention':
+        return tasks.task_attention(whole_model(args), args.osie_root, args.scene_root,
+                                    args.grounding_size or args.size, args.fixation_images,
+                                    ev.progress)
     return tasks.task_grounding(ev, args.masks_root, args.mask_img_dirs, args.mask_dir,
                                 args.grounding_size or args.size, args.grounding_images,
                                 args.weight_decays)
@@ -200,12 +229,14 @@ def markdown_report(name, results, metrics, extraction):
             lines.append(f'\nmCE against {c["mce_baseline"]}: {c["mce"]:.3f} (relative '
                          f'{c["relative_mce"]:.3f}) over {len(CORRUPTIONS)} corruptions\n')
     titles = dict(grounding='Grounding: salient-object masks',
-                  fixations='Fixations: human eye fixations, OSIE + Scene held out')
+                  fixations='Fixations: human eye fixations, OSIE + Scene held out',
+                  attention='Own attention map: human eye fixations, OSIE + Scene held out')
     for task, title in titles.items():
         if task in results:
             g = results[task]
-            rows = [['encoder', *[f'{g[m]:.3f} ± {g[m + "_std"]:.3f}' for m in
-                                  ('nss', 'cc', 'auc_judd')]],
+            label = 'own attention' if task == 'attention' else 'encoder'
+            rows = [[label, *[f'{g[m]:.3f} ± {g[m + "_std"]:.3f}' for m in
+                                ('nss', 'cc', 'auc_judd')]],
                     ['center bias', *[f'{g["center_bias"][m]:.3f}' for m in
                                       ('nss', 'cc', 'auc_judd')]]]
             lines += [f'\n## {title} ({g["images"]} images)\n',
