@@ -35,6 +35,9 @@ SIBLINGS = {
         STUDENT + 'simclr-teacher-attn-online_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
     STUDENT + 'simclr-cotrain_resnet50_16xb256-coslr-200e_in1k-salicon.py':
         STUDENT + 'simclr-cotrain_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
+    # the centre-prior control of SimCLR + teacher attention
+    STUDENT + 'simclr-centre-attn_resnet50_16xb256-coslr-200e_in1k.py':
+        STUDENT + 'simclr-centre-attn_resnet18_1xb32-coslr-10e_bsds-osie-centre_cpu.py',
     STUDENT + 'mocov2-teacher-attn_resnet50_8xb32-coslr-200e_in1k.py':
         STUDENT + 'mocov2-teacher-attn_resnet18_1xb32-coslr-10e_bsds-osie_cpu.py',
     # the centre-prior control: its only CPU scale is its experiment's (Caltech-101)
@@ -266,6 +269,28 @@ def test_student_trains_and_its_attention_is_scored_against_humans_and_the_teach
     assert {'teacher_agreement/cc', 'teacher_agreement/nss',
             'teacher_agreement/center_bias_cc'} <= set(scores)
     assert all(math.isfinite(v) for v in scores.values())
+
+
+SIMCLR_TEACHER = STUDENT + 'simclr-teacher-attn_resnet50_16xb256-coslr-200e_in1k.py'
+SIMCLR_CENTRE = STUDENT + 'simclr-centre-attn_resnet50_16xb256-coslr-200e_in1k.py'
+
+
+@pytest.mark.parametrize('scale', ['full', 'cpu'])
+def test_the_simclr_centre_prior_control_is_teacher_attention_with_another_map(scale):
+    """SimCLR + teacher attention with each image's centre prior as the map: the same
+    model, schedule and views; the CPU control also keeps the student's photos (listed by
+    the teacher's maps, so OSIE's held-out images stay out), so only the pipeline differs."""
+    teacher, centre = (SIMCLR_TEACHER, SIMCLR_CENTRE) if scale == 'full' else (
+        SIBLINGS[SIMCLR_TEACHER], SIBLINGS[SIMCLR_CENTRE])
+    teacher, centre = (Config.fromfile(REPO_ROOT / c).to_dict() for c in (teacher, centre))
+    load_image, load_map, *rest = teacher['train_dataloader']['dataset'].pop('pipeline')
+    assert load_map['type'] == 'LoadSaliencyMap'
+    assert centre['train_dataloader']['dataset'].pop('pipeline') == [
+        load_image, dict(type='EstimateSaliency', method='center_bias'), *rest]
+    if scale == 'full':  # an ImageFolder of the same images: no map folder to read
+        for cfg in (teacher, centre):
+            cfg['train_dataloader'].pop('dataset')
+    assert centre == teacher
 
 
 CALTECH_SUPERVISED = [
